@@ -1,0 +1,145 @@
+"""The command line: parse arguments, load config, run the engine, render, exit.
+
+``claimsafe check PATH... [options]``. Exit codes: 0 when nothing at or above the failing
+severity was found, 1 when something was, 2 for usage, configuration or rule errors
+(always one line on stderr naming the file and the reason, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import replace
+
+from linter import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse's default prints usage; one line is enough
+        raise _Usage(message)
+
+
+class _Usage(Exception):
+    pass
+
+
+def _split(values: list[str] | None) -> list[str]:
+    return [v.strip() for item in values or [] for v in item.split(",") if v.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from linter.reporters import FORMATS
+
+    parser = _Parser(prog="claimsafe", description="Lint clinic marketing copy for unsupported health claims.")
+    parser.add_argument("--version", action="version", version=f"claimsafe {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    check = commands.add_parser("check", help="lint files, directories or stdin (-)")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories; - for stdin")
+    check.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format (default: text)")
+    check.add_argument("--select", action="append", metavar="RULES", help="only these codes, names or categories (comma-separated)")
+    check.add_argument("--ignore", action="append", metavar="RULES", help="skip these codes, names or categories")
+    check.add_argument("--fail-on", choices=["info", "warning", "error"], help="lowest severity that fails the run (default: warning)")
+    check.add_argument("--stdin-filename", metavar="NAME", help="name (and format, by suffix) for text read from stdin")
+    check.add_argument("--config", metavar="FILE", help="config file (default: nearest pyproject.toml [tool.claimsafe] or .claimsafe.yaml)")
+    check.add_argument("--no-config", action="store_true", help="ignore config files")
+    check.add_argument("--rules", action="append", metavar="DIR", help="extra rule directory (repeatable)")
+    check.add_argument("--exclude", action="append", metavar="GLOB", help="skip matching paths when walking directories")
+    check.add_argument("--color", choices=["auto", "always", "never"], default="auto", help="colour in text output")
+    check.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except _Usage as exc:
+        print(f"claimsafe: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("claimsafe: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: list[str] | None) -> int:
+    from linter.config import ConfigError, find_config, load_settings
+    from linter.documents import UsageError
+    from linter.rulebook import RuleError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    if not args.paths:
+        raise _Usage("check: give at least one PATH (or - for stdin)")
+    try:
+        config = args.config if args.config else None if args.no_config else find_config()
+        if args.config and not os.path.isfile(args.config):
+            raise ConfigError(f"{args.config}: config file not found")
+        settings = load_settings(config)
+        settings = _apply_options(settings, args)
+        from linter.engine import Engine
+
+        engine = Engine(settings)
+        _check_selectors(engine, settings)
+        report = engine.lint_paths(args.paths, args.stdin_filename)
+    except (ConfigError, RuleError, UsageError) as exc:
+        print(f"claimsafe: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+    from linter.reporters import FORMATS
+
+    out = sys.stdout if not args.output else None
+    colour = args.color == "always" or (
+        args.color == "auto" and out is not None and out.isatty() and "NO_COLOR" not in os.environ
+    )
+    rendered = FORMATS[args.format](report, engine.rulebook, colour=colour)
+    if out is None:
+        try:
+            with open(args.output, "w", encoding="utf-8") as handle:
+                handle.write(rendered)
+        except OSError as exc:
+            print(f"claimsafe: error: {args.output}: cannot write report: {exc.strerror}", file=sys.stderr)
+            return EXIT_USAGE
+    else:
+        out.write(rendered)
+        out.flush()
+    return EXIT_FINDINGS if report.failed(settings.fail_on) else EXIT_OK
+
+
+def _apply_options(settings, args):
+    changes = {}
+    if args.select:
+        changes["select"] = _split(args.select)
+    if args.ignore:
+        changes["ignore"] = settings.ignore + _split(args.ignore)
+    if args.fail_on:
+        changes["fail_on"] = args.fail_on
+    if args.rules:
+        from linter.config import ConfigError
+
+        missing = [d for d in args.rules if not os.path.isdir(d)]
+        if missing:
+            raise ConfigError(f"{missing[0]}: rule directory does not exist")
+        changes["rule_dirs"] = tuple(settings.rule_dirs) + tuple(os.path.abspath(d) for d in args.rules)
+    if args.exclude:
+        changes["exclude"] = tuple(settings.exclude) + tuple(_split(args.exclude))
+    return replace(settings, **changes)
+
+
+def _check_selectors(engine, settings) -> None:
+    """An unknown code, name or category in select/ignore/severity is a usage error."""
+    from linter.config import ConfigError
+    from linter.findings import PROBLEM_CATEGORY, PROBLEMS
+
+    problem_names = {PROBLEM_CATEGORY} | {c for c, _, _ in PROBLEMS.values()} | {n for _, n, _ in PROBLEMS.values()}
+    selectors = list(settings.select) + list(settings.ignore) + list(settings.severity)
+    for override in settings.per_path:
+        selectors += list(override.ignore) + list(override.severity)
+    for selector in selectors:
+        if selector not in problem_names and not engine.all_rules.known_selector(selector):
+            source = f"{settings.source}: " if settings.source else ""
+            raise ConfigError(f"{source}unknown rule, name or category {selector!r}")

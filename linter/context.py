@@ -1,0 +1,232 @@
+"""Stage 5a of the pipeline: the context of a claim, detected rather than guessed.
+
+A ConText-style detector (Chapman et al.) written for marketing copy. Given a matched claim
+and its sentence it reports which context kinds hold: ``negated`` (an *outer* negation:
+the "no" inside "no side effects" is part of the match, so it never counts), ``hedged``,
+``question``, ``reported`` (attribution to someone else), ``conditional``, ``disclaimer``,
+``cited``, and ``testimonial`` (a customer quote or before/after caption). What a kind
+does to a finding (clear it, downgrade it, or nothing) is the rule's decision, not this
+module's: see ``Rule.context`` in the rulebook.
+
+Cues are language data in ``linter/data/context.yml``, matched once per sentence that
+holds a claim with spaCy's PhraseMatcher/Matcher on the ``NORM`` attribute. Scopes are
+clauses: a cue does not reach across a terminator ("but", ";", ":", a dash).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import resources
+from typing import TYPE_CHECKING
+
+import yaml
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span
+
+    from linter.nlp import Pipeline
+
+KINDS = (
+    "negated",
+    "hedged",
+    "question",
+    "reported",
+    "conditional",
+    "disclaimer",
+    "cited",
+    "testimonial",
+)
+_QUOTES_OPEN = {'"', "“", "„", "«", "‘"}
+_QUOTES_CLOSE = {'"', "”", "»", "’"}
+_DASHES = {"—", "–", "-", "―"}
+
+
+@dataclass(frozen=True)
+class Cues:
+    """Cue spans found in one sentence, as token index ranges of the Doc."""
+
+    by_label: dict[str, list[tuple[int, int]]]
+
+    def get(self, label: str) -> list[tuple[int, int]]:
+        return self.by_label.get(label, [])
+
+
+class ContextDetector:
+    """Finds the context kinds of claims; one per pipeline (cue data compiled once)."""
+
+    _PHRASE_LABELS = {
+        "terminators": ("terminators",),
+        "NEG_BEFORE": ("negation", "before"),
+        "NEG_AFTER": ("negation", "after"),
+        "PSEUDO": ("negation", "pseudo"),
+        "HEDGE_BEFORE": ("hedge", "before"),
+        "HEDGE_AFTER": ("hedge", "after"),
+        "INTENSIFIER": ("hedge", "intensifiers"),
+        "Q_OPENER": ("question", "openers"),
+        "REPORT": ("reported", "before"),
+        "FIRST_PERSON": ("reported", "first_person"),
+        "CUSTOMER": ("reported", "customers"),
+        "CONDITIONAL": ("conditional", "before"),
+        "TESTIMONIAL": ("testimonial", "markers"),
+    }
+
+    def __init__(self, pipeline: "Pipeline", data: dict | None = None) -> None:
+        from spacy.matcher import Matcher, PhraseMatcher
+
+        if data is None:
+            text = resources.files("linter").joinpath("data/context.yml").read_text("utf-8")
+            data = yaml.safe_load(text)
+        self.window = int(data["negation"]["window"])
+        phrases: dict[str, list[str]] = {}
+        for label, path in self._PHRASE_LABELS.items():
+            node = data
+            for key in path:
+                node = node[key]
+            phrases[label] = [str(p) for p in node]
+        pipeline.add_words(w for ps in phrases.values() for p in ps for w in p.split())
+        self._phrases = PhraseMatcher(pipeline.vocab, attr="NORM")
+        for label, items in phrases.items():
+            self._phrases.add(label, [pipeline.make_doc(p) for p in items])
+        self._patterns = Matcher(pipeline.vocab)
+        self._patterns.add("DISCLAIMER", data["disclaimer"]["patterns"])
+        self._patterns.add("CITATION", data["citation"]["patterns"])
+        self._strings = pipeline.vocab.strings
+
+    def cues(self, sent: "Span") -> Cues:
+        found: dict[str, list[tuple[int, int]]] = {}
+        for matcher in (self._phrases, self._patterns):
+            for match_id, start, end in matcher(sent):
+                found.setdefault(self._strings[match_id], []).append((start, end))
+        return Cues(found)
+
+    def detect(self, sent: "Span", cues: Cues, start: int, end: int) -> frozenset[str]:
+        """Context kinds that hold for the claim at tokens ``[start, end)`` of ``sent``'s Doc."""
+        return frozenset(_Claim(sent, cues, start, end, self.window).kinds())
+
+
+class _Claim:
+    """One claim in its sentence; each property answers one context question."""
+
+    def __init__(self, sent: "Span", cues: Cues, start: int, end: int, window: int) -> None:
+        self.sent, self.cues, self.start, self.end, self.window = sent, cues, start, end, window
+
+    def kinds(self) -> list[str]:
+        tests = {
+            "negated": self.negated,
+            "question": self.question,
+            "reported": self.reported,
+            "conditional": self.conditional,
+            "disclaimer": self.disclaimer,
+            "cited": bool(self.cues.get("CITATION")),
+            "testimonial": self.testimonial,
+        }
+        kinds = [kind for kind, holds in tests.items() if holds]
+        if self.hedged:
+            kinds.append("hedged")
+        return kinds
+
+    # -- scopes -------------------------------------------------------------------------
+
+    @cached_property
+    def clause(self) -> tuple[int, int]:
+        """Token range of the clause around the claim, bounded by terminators."""
+        lo, hi = self.sent.start, self.sent.end
+        for t_start, t_end in self.cues.get("terminators"):
+            if t_end <= self.start:
+                lo = max(lo, t_end)
+            elif t_start >= self.end:
+                hi = min(hi, t_start)
+        return lo, hi
+
+    def _before(self, label: str, lo: int | None = None) -> list[tuple[int, int]]:
+        lo = self.clause[0] if lo is None else max(lo, self.clause[0])
+        return [(s, e) for s, e in self.cues.get(label) if s >= lo and e <= self.start]
+
+    def _after(self, label: str) -> list[tuple[int, int]]:
+        return [(s, e) for s, e in self.cues.get(label) if s >= self.end and e <= self.clause[1]]
+
+    def _inside_pseudo(self, s: int, e: int) -> bool:
+        return any(ps <= s and e <= pe for ps, pe in self.cues.get("PSEUDO"))
+
+    # -- kinds --------------------------------------------------------------------------
+
+    @cached_property
+    def negated(self) -> bool:
+        before = [
+            (s, e)
+            for s, e in self._before("NEG_BEFORE", self.start - self.window)
+            if not self._inside_pseudo(s, e)
+        ]
+        return bool(before or self._after("NEG_AFTER"))
+
+    @cached_property
+    def hedged(self) -> bool:
+        intensified = any(
+            s < self.end and e > max(self.start - 2, self.clause[0])
+            for s, e in self.cues.get("INTENSIFIER")
+        )
+        return not intensified and bool(self._before("HEDGE_BEFORE") or self._after("HEDGE_AFTER"))
+
+    @cached_property
+    def question(self) -> bool:
+        sent = self.sent
+        last = sent.end - 1
+        while last > sent.start and sent.doc[last].is_space:
+            last -= 1
+        if sent.doc[last].text != "?":
+            return False
+        first = next((t for t in sent if t.is_alpha), None)
+        return first is not None and any(
+            s == first.i for s, _ in self.cues.get("Q_OPENER")
+        )
+
+    @cached_property
+    def reported(self) -> bool:
+        reports = self._before("REPORT")
+        if not reports or self.testimonial_marked:
+            return False
+        first_report = min(s for s, _ in reports)
+        own_voice = any(s < self.start for s, _ in self.cues.get("FIRST_PERSON"))
+        # "Patients say it cured them" is a testimonial; "some patients say" is hedged anyway.
+        by_customer = any(first_report - 4 <= s < first_report for s, _ in self.cues.get("CUSTOMER"))
+        return not own_voice and not by_customer
+
+    @cached_property
+    def conditional(self) -> bool:
+        for s, _ in self._before("CONDITIONAL"):
+            # The condition runs to the next comma: "If X, Y" conditions X, not Y.
+            commas = [t.i for t in self.sent.doc[s : self.start] if t.text in {",", "then"}]
+            if not commas:
+                return True
+        return False
+
+    @cached_property
+    def disclaimer(self) -> bool:
+        return any(s <= self.start and self.end <= e for s, e in self.cues.get("DISCLAIMER"))
+
+    @cached_property
+    def testimonial(self) -> bool:
+        return self.testimonial_marked or (self.quoted and not self.reported)
+
+    @cached_property
+    def testimonial_marked(self) -> bool:
+        """A review/before-after marker, a first-person sentence, or a "— Name" attribution."""
+        if self.cues.get("TESTIMONIAL"):
+            return True
+        tokens = [t for t in self.sent if not t.is_space and not t.is_quote]
+        if tokens and tokens[0].text in {"I", "My", "I'm", "I've", "I'd"}:
+            return True
+        tail = range(max(0, len(tokens) - 6), len(tokens) - 1)
+        return any(tokens[i].text in _DASHES and tokens[i + 1].is_title for i in tail)
+
+    @cached_property
+    def quoted(self) -> bool:
+        """The claim sits inside quotation marks opened earlier in the sentence."""
+        opened = False
+        for token in self.sent.doc[self.sent.start : self.start]:
+            if token.text in _QUOTES_OPEN and not (opened and token.text in _QUOTES_CLOSE):
+                opened = True
+            elif token.text in _QUOTES_CLOSE:
+                opened = False
+        return opened

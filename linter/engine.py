@@ -1,0 +1,205 @@
+"""Stage 7 of the pipeline: the only module that wires the stages together.
+
+One document flows through: extract segments from its markup, read its suppression
+directives, analyse the segments with the NLP pipeline, match the rules with context,
+map every hit from segment characters back to source offsets, and pass the findings
+through small filters (per-path selection and severity, suppression, de-duplication,
+ordering, unused suppressions). spaCy is imported only when the first document with
+prose needs it, so a run with nothing to analyse stays cheap.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterable
+
+from linter import directives
+from linter.config import Settings
+from linter.documents import Document, LineIndex, ReadProblem, discover, read_path, read_stdin
+from linter.findings import PROBLEM_CATEGORY, PROBLEMS, SEVERITY_RANK, Finding
+from linter.markup import extract
+from linter.rulebook import Rule, Rulebook, default_rules_dir, load_rulebook
+
+if TYPE_CHECKING:
+    from linter.checks import RuleMatcher
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    files: int = 0
+
+    def failed(self, fail_on: str) -> bool:
+        threshold = SEVERITY_RANK[fail_on]
+        return any(SEVERITY_RANK[f.severity] >= threshold for f in self.findings)
+
+
+class Engine:
+    def __init__(self, settings: Settings | None = None, rulebook: Rulebook | None = None) -> None:
+        self.settings = settings or Settings()
+        if rulebook is None:
+            rulebook = load_rulebook([default_rules_dir(), *self.settings.rule_dirs])
+        self.all_rules = rulebook
+        self.rulebook = rulebook.select(self.settings.select, self.settings.ignore)
+        self._matcher: RuleMatcher | None = None
+
+    @property
+    def matcher(self) -> "RuleMatcher":
+        if self._matcher is None:
+            from linter.checks import RuleMatcher
+            from linter.nlp import pipeline
+
+            self._matcher = RuleMatcher(self.rulebook, pipeline())
+        return self._matcher
+
+    # -- entry points ---------------------------------------------------------------------
+
+    def lint_paths(self, paths: Iterable[str], stdin_filename: str | None = None) -> Report:
+        """Lint files and directories (``-`` is stdin); a missing path raises UsageError."""
+        report = Report()
+        paths = list(paths)
+        files = [p for p in paths if p != "-"]
+        targets = list(discover(files, self.settings.include, self.settings.exclude))
+        if "-" in paths:
+            targets.insert(paths.index("-"), "-")
+        for target in targets:
+            document, problems = read_stdin(stdin_filename) if target == "-" else read_path(target)
+            report.files += 1
+            report.findings.extend(self._read_problem(p) for p in problems)
+            if document is not None:
+                report.findings.extend(self.lint_document(document))
+        return report
+
+    def lint_text(self, text: str, path: str = "-", format: str = "text") -> list[Finding]:
+        return self.lint_document(Document(path, text, format))
+
+    def lint_document(self, document: Document) -> list[Finding]:
+        text = document.text
+        lines = LineIndex(text)
+        extraction = extract(text, document.format)
+        suppressions, bad_directives = directives.parse(
+            extraction.comments, text, lines, self.all_rules.known_selector
+        )
+        make = _FindingMaker(document.path, text, lines)
+        findings = [make.problem("markup", p.offset, p.offset, p.message) for p in extraction.problems]
+        findings += [
+            make.problem("invalid-suppression", d.comment.start, d.comment.end, d.message)
+            for d in bad_directives
+        ]
+        if extraction.segments and len(self.rulebook):
+            from linter.nlp import pipeline
+
+            for analysis in pipeline().analyse(extraction.segments):
+                for hit in self.matcher.hits(analysis):
+                    start, end = hit.segment.source_span(hit.start, hit.end)
+                    findings.append(make.claim(hit.rule, start, end, hit.severity, hit.context))
+        findings = self._per_path(document.path, findings)
+        findings = self._suppress(findings, suppressions)
+        findings = _dedupe(findings)
+        active = {r.code for r in self.rulebook}
+        for sup in suppressions:
+            targets = [r for r in self.all_rules if any(r.selected_by(s) for s in sup.selectors)]
+            if not sup.used and all(r.code in active for r in targets):
+                findings.append(
+                    make.problem(
+                        "unused-suppression",
+                        sup.comment.start,
+                        sup.comment.end,
+                        f"suppression of {', '.join(sup.selectors)} matched no finding; remove it",
+                    )
+                )
+        return sorted(findings, key=Finding.sort_key)
+
+    # -- filters --------------------------------------------------------------------------
+
+    def _per_path(self, path: str, findings: list[Finding]) -> list[Finding]:
+        settings = self.settings
+        severity = dict(settings.severity)
+        ignore: list[str] = []
+        posix = path.replace("\\", "/")
+        for override in settings.per_path:
+            if any(fnmatch.fnmatch(posix, g) or fnmatch.fnmatch(posix, f"*/{g}") for g in override.paths):
+                ignore.extend(override.ignore)
+                severity.update(override.severity)
+        out = []
+        for f in findings:
+            if f.is_problem:
+                if any(s in (f.rule, f.name, PROBLEM_CATEGORY) for s in settings.ignore + ignore):
+                    continue
+                out.append(f)
+                continue
+            rule = self.rulebook.get(f.rule)
+            if rule is None or any(rule.selected_by(s) for s in ignore):
+                continue
+            for selector, level in severity.items():
+                if rule.selected_by(selector):
+                    f = _replace(f, severity=level)
+            out.append(f)
+        return out
+
+    def _suppress(self, findings: list[Finding], suppressions: list[directives.Suppression]) -> list[Finding]:
+        kept = []
+        for f in findings:
+            rule = None if f.is_problem else self.all_rules.get(f.rule)
+            sup = rule and next(
+                (s for s in suppressions if s.covers(f.start) and any(rule.selected_by(x) for x in s.selectors)),
+                None,
+            )
+            if sup:
+                sup.used += 1
+            else:
+                kept.append(f)
+        return kept
+
+    @staticmethod
+    def _read_problem(problem: ReadProblem) -> Finding:
+        return _FindingMaker(problem.path, "", LineIndex("")).problem(problem.code, 0, 0, problem.message)
+
+
+class _FindingMaker:
+    """Builds findings for one document: offsets in, line/column and text out."""
+
+    def __init__(self, path: str, text: str, lines: LineIndex) -> None:
+        self.path, self.text, self.lines = path, text, lines
+
+    def _make(self, start: int, end: int, **fields) -> Finding:
+        line, column = self.lines.position(start)
+        end_line, end_column = self.lines.position(end)
+        return Finding(
+            path=self.path, start=start, end=end, line=line, column=column,
+            end_line=end_line, end_column=end_column, text=self.text[start:end], **fields,
+        )
+
+    def claim(self, rule: Rule, start: int, end: int, severity: str, context: frozenset[str]) -> Finding:
+        matched = self.text[start:end]
+        return self._make(
+            start, end, rule=rule.code, name=rule.name, category=rule.category,
+            severity=severity, message=rule.message.replace("{text}", " ".join(matched.split())),
+            suggestion=rule.suggestion, context=tuple(sorted(context)),
+        )
+
+    def problem(self, kind: str, start: int, end: int, message: str) -> Finding:
+        code, name, severity = PROBLEMS[kind]
+        return self._make(
+            start, end, rule=code, name=name, category=PROBLEM_CATEGORY,
+            severity=severity, message=message,
+        )
+
+
+def _replace(finding: Finding, **changes) -> Finding:
+    from dataclasses import replace
+
+    return replace(finding, **changes)
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen = set()
+    out = []
+    for f in findings:
+        key = (f.rule, f.start, f.end)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+

@@ -1,0 +1,191 @@
+"""Stage 4 of the pipeline: the only module that imports spaCy.
+
+One pipeline per process, built on first use: a blank English tokenizer plus the
+rule-based sentencizer, which works offline from what pip installs (no model download;
+``en_core_web_sm`` is ~80x slower and not on PyPI). Lemma normalisation is a lookup
+table written into the vocabulary's ``NORM`` attribute, so it costs nothing per token:
+every inflected form of a word the rules or context cues use (``cures``, ``cured``,
+``Curing``) gets that word's base form as its norm, and patterns match on ``NORM``.
+
+Segments are analysed in chunks: several segments joined by blank lines into one spaCy
+``Doc`` (far cheaper than a ``Doc`` per segment), with a sentence start forced at each
+segment so that a heading never runs into the paragraph below it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
+
+import spacy
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+    from linter.markup import Segment
+
+SEPARATOR = "\n\n"
+CHUNK_CHARS = 100_000
+# A single segment longer than this (a 10 MB text with no blank line) is cut at a sentence
+# end so that no Doc grows without bound.
+MAX_SEGMENT_CHARS = 200_000
+
+# Forms that suffix rules cannot derive.
+IRREGULAR = {
+    "be": ("am", "is", "are", "was", "were", "been", "being", "'s", "'re", "'m"),
+    "have": ("has", "had", "having", "'ve"),
+    "do": ("does", "did", "done", "doing"),
+    "grow": ("grew", "grown"),
+    "regrow": ("regrew", "regrown"),
+    "prove": ("proven",),
+    "show": ("shown",),
+    "see": ("saw", "seen"),
+    "give": ("gave", "given"),
+    "make": ("made",),
+    "take": ("took", "taken"),
+    "feel": ("felt",),
+    "lose": ("lost",),
+    "say": ("said",),
+    "hear": ("heard",),
+    "think": ("thought",),
+    "sell": ("sold",),
+    "will": ("'ll", "wo"),
+    "can": ("ca",),
+    "not": ("n't",),
+}
+# Function words that must stay themselves (inflecting "no" or "all" only adds noise).
+_KEEP = frozenset(
+    "a an the no not nor and or but if of in on at to by for with from as than then so "
+    "any all every each our your my their its it we you they he she this that these those "
+    "very more most less least just only also even ever never".split()
+)
+_WORD = re.compile(r"^[a-z][a-z'-]*$")
+_CVC = re.compile(r"[^aeiou][aeiou][^aeiouwxy]$")
+
+
+def inflections(base: str) -> set[str]:
+    """Regular English inflections of ``base`` (a superset: a form that is not a word is harmless)."""
+    forms = {base + "s", base + "ed", base + "ing", base + "es"}
+    if base.endswith("e"):
+        forms |= {base + "d", base[:-1] + "ing"}
+    if base.endswith("y") and len(base) > 2 and base[-2] not in "aeiou":
+        forms |= {base[:-1] + "ies", base[:-1] + "ied"}
+    if _CVC.search(base):
+        forms |= {base + base[-1] + "ed", base + base[-1] + "ing"}
+    return forms | set(IRREGULAR.get(base, ()))
+
+
+@dataclass
+class Analysis:
+    """A chunk's Doc and where each of its segments starts inside the Doc's text."""
+
+    doc: "Doc"
+    segments: Sequence["Segment"]
+    starts: Sequence[int]
+
+
+class Pipeline:
+    """The process-wide spaCy pipeline with its norm table."""
+
+    def __init__(self) -> None:
+        nlp = spacy.blank("en")
+        nlp.add_pipe("sentencizer")
+        nlp.max_length = 10**9  # chunks are bounded by us, not by spaCy's guard
+        self.nlp: Language = nlp
+        self._lemma: dict[str, str] = {}
+        self.add_words(IRREGULAR)
+
+    @property
+    def vocab(self):
+        return self.nlp.vocab
+
+    def lemma(self, word: str) -> str:
+        return self._lemma.get(word.lower(), word.lower())
+
+    def add_words(self, words: Iterable[str]) -> None:
+        """Give every inflection of each base word that word as its NORM (all casings).
+
+        Call before compiling any pattern: matchers read norms when patterns are added.
+        A form already claimed by another base keeps it, unless that base was the form
+        itself ("claims" seen before "claim"), so the order words arrive in does not matter.
+        """
+        for base in sorted({w.lower() for w in words}, key=len):
+            if not _WORD.match(base) or base in _KEEP or self._lemma.get(base, base) != base:
+                continue
+            self._set(base, base)
+            for form in inflections(base):
+                if self._lemma.get(form, form) == form and form != base:
+                    self._set(form, base)
+
+    def _set(self, form: str, base: str) -> None:
+        self._lemma[form] = base
+        vocab = self.nlp.vocab
+        for variant in {form, form.capitalize(), form.upper()}:
+            vocab[variant].norm_ = base
+
+    def make_doc(self, text: str) -> "Doc":
+        """Tokenise ``text`` (for patterns); norms apply as for analysed text."""
+        return self.nlp.make_doc(text)
+
+    def analyse(self, segments: Sequence["Segment"]) -> Iterator[Analysis]:
+        """Yield one :class:`Analysis` per chunk of segments, in order."""
+        chunks: list[tuple[list["Segment"], list[int], str]] = []
+        pieces: list[str] = []
+        members: list["Segment"] = []
+        starts: list[int] = []
+        size = 0
+        for segment in _bounded(segments):
+            starts.append(size)
+            members.append(segment)
+            pieces.append(segment.text)
+            size += len(segment.text) + len(SEPARATOR)
+            if size >= CHUNK_CHARS:
+                chunks.append((members, starts, SEPARATOR.join(pieces)))
+                pieces, members, starts, size = [], [], [], 0
+        if members:
+            chunks.append((members, starts, SEPARATOR.join(pieces)))
+        texts = (text for _, _, text in chunks)
+        for (members, starts, _), doc in zip(chunks, self.nlp.pipe(texts, batch_size=8)):
+            for start in starts[1:]:
+                span = doc.char_span(start, start + 1, alignment_mode="expand")
+                if span is not None and len(span):
+                    span[0].is_sent_start = True
+            yield Analysis(doc, members, starts)
+
+
+def _bounded(segments: Iterable["Segment"]) -> Iterator["Segment"]:
+    """Cut any segment longer than MAX_SEGMENT_CHARS at sentence ends (rare: huge plain text)."""
+    from linter.markup import Segment
+
+    for segment in segments:
+        text = segment.text
+        if len(text) <= MAX_SEGMENT_CHARS:
+            yield segment
+            continue
+        start = 0
+        while start < len(text):
+            end = min(start + MAX_SEGMENT_CHARS, len(text))
+            if end < len(text):
+                cut = max(text.rfind(". ", start, end), text.rfind("\n", start, end))
+                if cut > start:
+                    end = cut + 1
+            piece = text[start:end]
+            lead = len(piece) - len(piece.lstrip())
+            piece = piece.strip()
+            if piece:
+                begin = start + lead
+                yield Segment(piece, segment.scope, segment.offsets.slice(begin, begin + len(piece)))
+            start = end
+
+
+_PIPELINE: Pipeline | None = None
+
+
+def pipeline() -> Pipeline:
+    """The process-wide pipeline (built on first call)."""
+    global _PIPELINE
+    if _PIPELINE is None:
+        _PIPELINE = Pipeline()
+    return _PIPELINE
