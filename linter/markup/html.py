@@ -1,0 +1,347 @@
+"""Stage 3 extractor for HTML: visible prose, the title, meta description and alt text.
+
+Kept: text anywhere in the document (body or a bare fragment), cut into segments at block
+elements (``p``, headings, ``li``, table cells, ``blockquote``, ``div`` and the other
+sectioning/grouping elements); inline elements (``a``, ``span``, ``strong``, ``em``...) stay
+inside the sentence around them, and ``<br>`` reads as one space (as a Markdown hard break
+does) so a sentence broken over two visual lines stays whole. ``<title>`` becomes a
+``title`` segment, ``<meta name="description" content="...">`` a ``meta_description``
+segment and every ``<img alt="...">`` an ``alt_text`` segment, each mapped to the
+attribute value's characters in the source.
+
+Skipped: the contents of ``script``, ``style``, ``noscript``, ``template``, ``code`` and
+``pre`` (not prose a reader sees as copy), attribute values other than the above, tags,
+and bare URLs in text. Comments are returned as :class:`Comment` values, never as prose.
+
+Entities arrive one by one (``convert_charrefs=False``) so each decoded character is mapped
+to the entity's source text. Broken markup never raises: whatever was extracted before a
+parser failure is returned with a :class:`MarkupProblem`.
+"""
+
+from __future__ import annotations
+
+import html as _html
+import re
+from html.parser import HTMLParser
+
+from linter.markup import Comment, Extraction, MarkupProblem, SegmentBuilder
+
+# Elements whose start or end ends the current segment.
+_BLOCK = frozenset(
+    """
+    address article aside blockquote body caption dd details dialog div dl dt fieldset
+    figcaption figure footer form h1 h2 h3 h4 h5 h6 head header hgroup hr html legend li
+    main menu nav ol option p pre section select summary table tbody td tfoot th thead
+    title tr ul
+    """.split()
+)
+_SCOPE_OF = {
+    "h1": "heading",
+    "h2": "heading",
+    "h3": "heading",
+    "h4": "heading",
+    "h5": "heading",
+    "h6": "heading",
+    "li": "list_item",
+    "td": "table_cell",
+    "th": "table_cell",
+    "blockquote": "blockquote",
+    "title": "title",
+}
+_SKIP = frozenset({"script", "style", "noscript", "template", "code", "pre"})
+_VOID = frozenset(
+    "area base br col embed hr img input keygen link meta param source track wbr".split()
+)
+# A new element of the key closes an open element of the value set at the top of the
+# stack, as browsers do; without it ``<li>a<li>b...`` grows the stack without bound.
+_CLOSES_SIBLING = {
+    "li": ("li",),
+    "dt": ("dt", "dd"),
+    "dd": ("dt", "dd"),
+    "td": ("td", "th"),
+    "th": ("td", "th"),
+    "tr": ("td", "th", "tr"),
+    "option": ("option",),
+}
+
+# Bare URLs are addresses, not claims; the Markdown extractor uses this too.
+BARE_URL = re.compile(
+    r"(?<![\w@./-])(?:https?://|www\.)[^\s<>\"'`]*[^\s<>\"'`.,;:!?)\]}]", re.IGNORECASE
+)
+
+# Mirrors the stdlib parser's tolerant tag grammar, to find where each attribute value
+# sits inside the raw start tag (the parser only hands over decoded values).
+_TAG_NAME = re.compile(r"<[a-zA-Z][^\t\n\r\f />\x00]*(?:\s|/(?!>))*")
+_ATTR = re.compile(
+    r"""((?<=['"\s/])[^\s/>][^\s/=>]*)(\s*=+\s*('[^']*'|"[^"]*"|(?!['"])[^>\s]*))?(?:\s|/(?!>))*"""
+)
+_TAG_START = re.compile(r"<[a-zA-Z/!?]")
+_BROKEN_TAG_END = re.compile(r"(?<=>)|(?=<)")
+_ATTR_REF = re.compile(r"&(?:#[0-9]{1,8};?|#[xX][0-9a-fA-F]{1,8};?|[a-zA-Z][a-zA-Z0-9]{1,31};)")
+
+
+class _Shifted:
+    """The text of an HTML fragment seen at its offset inside a larger document.
+
+    ``SegmentBuilder.copy`` records the offsets it is given, so a fragment that Markdown
+    hands over with ``base`` must be sliced with document offsets.
+    """
+
+    __slots__ = ("_text", "_base")
+
+    def __init__(self, text: str, base: int) -> None:
+        self._text = text
+        self._base = base
+
+    def __getitem__(self, item: slice) -> str:
+        return self._text[item.start - self._base : item.stop - self._base]
+
+
+def _line_starts(text: str) -> list[int]:
+    # HTMLParser counts lines by "\n" only, so must we.
+    starts = [0]
+    find = text.find
+    pos = find("\n")
+    while pos != -1:
+        starts.append(pos + 1)
+        pos = find("\n", pos + 1)
+    return starts
+
+
+def _attribute_spans(raw: str) -> dict[str, tuple[int, int]]:
+    """Name -> (start, end) of each attribute's value inside the raw start tag."""
+    spans: dict[str, tuple[int, int]] = {}
+    m = _TAG_NAME.match(raw)
+    if not m:
+        return spans
+    k = m.end()
+    while k < len(raw):
+        m = _ATTR.match(raw, k)
+        if not m or m.end() == k:
+            break
+        name = m.group(1).lower()
+        if m.group(3) is not None and name not in spans:  # browsers keep the first one
+            start, end = m.start(3), m.end(3)
+            if end - start >= 2 and raw[start] in "'\"" and raw[end - 1] == raw[start]:
+                start, end = start + 1, end - 1
+            spans[name] = (start, end)
+        k = m.end()
+    return spans
+
+
+class _Parser(HTMLParser):
+    def __init__(self, text: str, base: int, out: Extraction) -> None:
+        super().__init__(convert_charrefs=False)
+        self._text = text
+        self._base = base
+        self._src = text if base == 0 else _Shifted(text, base)
+        self._out = out
+        self._starts = _line_starts(text)
+        # (tag, scope, skip) per open element; scope and skip are inherited so the current
+        # ones are always at the top, whatever the depth.
+        self._stack: list[tuple[str, str, bool]] = []
+        self._open: dict[str, int] = {}
+        self._builder: SegmentBuilder | None = None
+        self._dead = False  # set once an unterminated comment swallows the rest
+        self._junk_end = 0  # end of a broken tag the parser hands over as text
+
+    # -- bookkeeping -------------------------------------------------------------------
+
+    def position(self) -> int:
+        line, col = self.getpos()
+        return self._starts[min(line, len(self._starts)) - 1] + col
+
+    def _skipping(self) -> bool:
+        return self._dead or (bool(self._stack) and self._stack[-1][2])
+
+    def _current(self) -> SegmentBuilder:
+        if self._builder is None:
+            self._builder = SegmentBuilder(self._stack[-1][1] if self._stack else "paragraph")
+        return self._builder
+
+    def flush(self) -> None:
+        if self._builder is not None:
+            segment = self._builder.build()
+            if segment is not None:
+                self._out.segments.append(segment)
+            self._builder = None
+
+    def _push(self, tag: str) -> None:
+        scope, skip = self._stack[-1][1:] if self._stack else ("paragraph", False)
+        self._stack.append((tag, _SCOPE_OF.get(tag, scope), skip or tag in _SKIP))
+        self._open[tag] = self._open.get(tag, 0) + 1
+
+    def _pop(self) -> None:
+        tag = self._stack.pop()[0]
+        self._open[tag] -= 1
+
+    def _copy_text(self, builder: SegmentBuilder, start: int, end: int) -> None:
+        """Copy ``text[start:end]`` leaving out bare URLs."""
+        text, base = self._text, self._base
+        for m in BARE_URL.finditer(text, start, end):
+            builder.copy(self._src, base + start, base + m.start())
+            start = m.end()
+        builder.copy(self._src, base + start, base + end)
+
+    def _put_ref(self, builder: SegmentBuilder, start: int, end: int) -> None:
+        raw = self._text[start:end]
+        decoded = _html.unescape(raw)
+        if decoded == raw or not decoded:
+            builder.copy(self._src, self._base + start, self._base + end)
+        else:
+            for char in decoded:
+                builder.put(char, self._base + start, self._base + end)
+
+    def _attribute_segment(self, scope: str, start: int, end: int) -> None:
+        builder = SegmentBuilder(scope)
+        for m in _ATTR_REF.finditer(self._text, start, end):
+            self._copy_text(builder, start, m.start())
+            self._put_ref(builder, m.start(), m.end())
+            start = m.end()
+        self._copy_text(builder, start, end)
+        segment = builder.build()
+        if segment is not None:
+            self._out.segments.append(segment)
+
+    # -- tags --------------------------------------------------------------------------
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._dead:
+            return
+        if tag in _VOID:
+            self._void(tag, attrs)
+            return
+        if tag in _BLOCK:
+            self.flush()
+            if self._stack and self._stack[-1][0] == "p":
+                self._pop()
+        siblings = _CLOSES_SIBLING.get(tag)
+        while siblings and self._stack and self._stack[-1][0] in siblings:
+            self._pop()
+        self._push(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag not in _VOID:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._dead:
+            return
+        if tag in _VOID:
+            if tag == "br":  # browsers read a stray </br> as <br>
+                self._void(tag, [])
+            return
+        if tag in _BLOCK:
+            self.flush()
+        if self._open.get(tag):
+            while self._stack[-1][0] != tag:
+                self._pop()
+            self._pop()
+
+    def _void(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        pos = self.position()
+        raw = self.get_starttag_text() or ""
+        if not self._text.startswith(raw, pos):
+            raw = ""  # an end tag (``</br>``) has no start tag text
+        if tag == "br":
+            if self._builder is not None and not self._skipping():
+                end = self._text.find(">", pos)
+                self._builder.put(" ", self._base + pos, self._base + (end + 1 if end >= 0 else pos + 1))
+        elif tag == "hr":
+            self.flush()
+        elif tag == "img" and raw and not self._skipping():
+            span = _attribute_spans(raw).get("alt")
+            if span:
+                self._attribute_segment("alt_text", pos + span[0], pos + span[1])
+        elif tag == "meta" and raw:
+            values = {name: (value or "") for name, value in attrs}
+            if values.get("name", "").strip().lower() == "description":
+                span = _attribute_spans(raw).get("content")
+                if span:
+                    self._attribute_segment("meta_description", pos + span[0], pos + span[1])
+
+    # -- text --------------------------------------------------------------------------
+
+    def handle_data(self, data: str) -> None:
+        if self._dead:
+            return
+        pos = self.position()
+        if data.startswith("<!--"):
+            # The parser hands an unterminated comment over as text; browsers comment out
+            # the rest of the document, and so do we.
+            end = len(self._text)
+            self._out.comments.append(
+                Comment(self._text[pos + 4 : end].strip(), self._base + pos, self._base + end)
+            )
+            self._out.problems.append(
+                MarkupProblem(self._base + pos, "comment starts with '<!--' but is never closed")
+            )
+            self._dead = True
+            return
+        if self._skipping():
+            return
+        if data[0] == "<" and (len(data) > 1 or _TAG_START.match(self._text, pos)):
+            # A broken tag (``<p`` at the end, junk inside a tag) comes as text, sometimes
+            # "<" alone and then the rest: it is markup, not prose, up to its end.
+            end = _BROKEN_TAG_END.search(self._text, pos + 1)
+            self._junk_end = end.start() if end else len(self._text)
+            return
+        if pos < self._junk_end:
+            data = data[self._junk_end - pos :]
+            pos = self._junk_end
+            if not data:
+                return
+        if not self._text.startswith(data, pos):
+            return  # position bookkeeping disagrees: drop rather than mis-map
+        self._copy_text(self._current(), pos, pos + len(data))
+
+    def handle_entityref(self, name: str) -> None:
+        if self._skipping():
+            return
+        pos = self.position()
+        end = pos + 1 + len(name)
+        if self._text.startswith(";", end):
+            end += 1
+        self._put_ref(self._current(), pos, end)
+
+    def handle_charref(self, name: str) -> None:
+        if self._skipping():
+            return
+        pos = self.position()
+        end = pos + 2 + len(name)
+        if self._text.startswith(";", end):
+            end += 1
+        self._put_ref(self._current(), pos, end)
+
+    def handle_comment(self, data: str) -> None:
+        if self._dead:
+            return
+        pos = self.position()
+        if not self._text.startswith("<!--", pos):
+            return  # a bogus comment (``<!x>``, ``</ >``): markup noise, not a comment
+        end = self._text.find(">", pos + 4 + len(data))
+        end = end + 1 if end >= 0 else len(self._text)
+        self._out.comments.append(Comment(data.strip(), self._base + pos, self._base + end))
+
+
+def extract_html(text: str, base: int = 0) -> Extraction:
+    """Extract prose from HTML; ``base`` is added to every offset (for embedded HTML)."""
+    out = Extraction()
+    parser = _Parser(text, base, out)
+    try:
+        parser.feed(text)
+        parser.close()
+    except Exception as exc:  # noqa: BLE001 - any parser failure must not lose the document
+        try:
+            offset = base + parser.position()
+        except Exception:  # noqa: BLE001
+            offset = base
+        out.problems.append(
+            MarkupProblem(
+                offset, f"HTML parser stopped here ({type(exc).__name__}); the rest is not checked"
+            )
+        )
+    parser.flush()
+    out.segments.sort(key=lambda s: s.offsets.source_start(0))
+    return out

@@ -1,0 +1,162 @@
+"""The command line as a user drives it: exit codes, formats, selection, stdin, errors."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from linter.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+CLAIM = "Our scalp mesotherapy has no side effects.\n"
+CLEAN = "Mesotherapy is not risk-free: bruising and swelling are common.\n"
+
+
+@pytest.fixture
+def site(tmp_path):
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "claim.txt").write_text(CLAIM, encoding="utf-8")
+    (tmp_path / "pages" / "clean.md").write_text(CLEAN, encoding="utf-8")
+    (tmp_path / "pages" / "notes.py").write_text("x = 'no side effects'\n", encoding="utf-8")
+    return tmp_path
+
+
+def run(args, capsys, cwd=None, monkeypatch=None):
+    if cwd is not None:
+        monkeypatch.chdir(cwd)
+    code = main(["check", "--no-config", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_finding_exits_1_with_path_line_col_and_suggestion(site, capsys, monkeypatch):
+    code, out, _ = run(["pages"], capsys, site, monkeypatch)
+    assert code == 1
+    first = out.splitlines()[0]
+    assert first.startswith("pages/claim.txt:1:27: error [CS101 no-side-effects] ")
+    assert "matched: 'no side effects'" in out
+    assert "suggestion:" in out
+    assert out.rstrip().endswith("in 2 files.")  # notes.py is not a default glob
+
+
+def test_clean_file_exits_0(site, capsys, monkeypatch):
+    code, out, _ = run(["pages/clean.md"], capsys, site, monkeypatch)
+    assert code == 0
+    assert "No findings in 1 file." in out
+
+
+def test_json_output_follows_the_contract(site, capsys, monkeypatch):
+    code, out, _ = run(["pages/claim.txt", "--format", "json"], capsys, site, monkeypatch)
+    data = json.loads(out)
+    assert code == 1
+    assert data["version"] == 1 and data["tool"]["name"] == "claimsafe"
+    (finding,) = data["findings"]
+    assert list(finding) == ["path", "line", "column", "end_line", "end_column", "rule", "name",
+                             "category", "severity", "message", "text", "evidence", "suggestion"]
+    assert finding["path"] == "pages/claim.txt"
+    assert (finding["line"], finding["column"], finding["end_line"], finding["end_column"]) == (1, 27, 1, 42)
+    assert finding["text"] == "no side effects" == CLAIM[26:41]
+    assert data["summary"] == {"files": 1, "findings": 1, "by_category": {"safety-absolute": 1}}
+
+
+@pytest.mark.parametrize("selector", ["CS101", "no-side-effects", "safety-absolute", "CS1"])
+def test_ignore_by_code_name_category_or_prefix(site, capsys, monkeypatch, selector):
+    code, out, _ = run(["pages/claim.txt", "--ignore", selector], capsys, site, monkeypatch)
+    assert code == 0, out
+
+
+def test_select_keeps_only_the_named_rules(site, capsys, monkeypatch):
+    code, _, _ = run(["pages/claim.txt", "--select", "cure"], capsys, site, monkeypatch)
+    assert code == 0
+    code, _, _ = run(["pages/claim.txt", "--select", "cure,safety-absolute"], capsys, site, monkeypatch)
+    assert code == 1
+
+
+def test_fail_on_error_ignores_warnings(tmp_path, capsys, monkeypatch):
+    (tmp_path / "a.txt").write_text("The UK's No.1 hair clinic.\n", encoding="utf-8")
+    code, out, _ = run(["a.txt"], capsys, tmp_path, monkeypatch)
+    assert code == 1 and " warning [" in out
+    code, _, _ = run(["a.txt", "--fail-on", "error"], capsys, tmp_path, monkeypatch)
+    assert code == 0
+
+
+def test_unknown_selector_is_a_usage_error(site, capsys, monkeypatch):
+    code, _, err = run(["pages", "--select", "no-such-rule"], capsys, site, monkeypatch)
+    assert code == 2
+    assert err.strip() == "claimsafe: error: unknown rule, name or category 'no-such-rule'"
+
+
+def test_missing_path_is_a_usage_error(tmp_path, capsys, monkeypatch):
+    code, out, err = run(["nowhere.md"], capsys, tmp_path, monkeypatch)
+    assert code == 2 and out == ""
+    assert err.strip() == "claimsafe: error: nowhere.md: no such file or directory"
+
+
+def test_bad_option_is_one_line_exit_2(capsys):
+    assert main(["check", "--format", "xml", "x"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "invalid choice: 'xml'" in err
+
+
+def test_stdin_uses_the_given_filename_and_format(capsys, monkeypatch):
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"# Title\n\n`no side effects` is banned wording.\n\nIt is risk-free.\n")))
+    code, out, _ = run(["-", "--stdin-filename", "draft.md"], capsys)
+    assert code == 1
+    lines = [l for l in out.splitlines() if "[CS" in l]
+    assert len(lines) == 1 and lines[0].startswith("draft.md:5:7: error [CS101 no-side-effects]")
+
+
+def test_binary_and_undecodable_files_are_reported_and_others_still_linted(tmp_path, capsys, monkeypatch):
+    (tmp_path / "img.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (tmp_path / "latin.txt").write_bytes("Caf\xe9 copy: our treatment is risk-free.\n".encode("latin-1"))
+    (tmp_path / "ok.txt").write_text(CLAIM, encoding="utf-8")
+    code, out, err = run([".", "--format", "json"], capsys, tmp_path, monkeypatch)
+    data = json.loads(out)
+    by_rule = {(f["path"], f["rule"]) for f in data["findings"]}
+    assert code == 1 and err == ""
+    assert ("./img.txt", "CS901") in by_rule  # binary skipped, reported
+    assert ("./latin.txt", "CS902") in by_rule  # decoded with a fallback, reported
+    assert ("./latin.txt", "CS101") in by_rule  # ...and still linted
+    assert ("./ok.txt", "CS101") in by_rule
+
+
+def test_input_files_are_never_written(site, capsys, monkeypatch):
+    before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in site.rglob("*") if p.is_file()}
+    run(["pages", "--format", "json"], capsys, site, monkeypatch)
+    after = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in site.rglob("*") if p.is_file()}
+    assert before == after
+
+
+def test_exclude_skips_matching_paths(site, capsys, monkeypatch):
+    code, out, _ = run(["pages", "--exclude", "claim.txt"], capsys, site, monkeypatch)
+    assert code == 0 and "in 1 file." in out
+
+
+def test_python_dash_m_linter_is_the_same_command(site):
+    result = subprocess.run(
+        [sys.executable, "-m", "linter", "check", "--no-config", "pages/claim.txt"],
+        cwd=site, capture_output=True, text=True, env={"PYTHONPATH": str(ROOT), "PATH": ""},
+    )
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.startswith("pages/claim.txt:1:27: error [CS101 no-side-effects]")
+    assert result.stderr == ""
+
+
+def test_no_colour_when_not_a_tty_and_colour_when_forced(site, capsys, monkeypatch):
+    _, out, _ = run(["pages/claim.txt"], capsys, site, monkeypatch)
+    assert "\033[" not in out
+    _, out, _ = run(["pages/claim.txt", "--color", "always"], capsys, site, monkeypatch)
+    assert "\033[31merror\033[0m" in out
+
+
+def test_output_file(site, capsys, monkeypatch):
+    code, out, _ = run(["pages/claim.txt", "--format", "json", "-o", "report.json"], capsys, site, monkeypatch)
+    assert code == 1 and out == ""
+    assert json.loads((site / "report.json").read_text())["summary"]["findings"] == 1
