@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator
 
 from linter.context import ContextDetector
+from linter.patterns import PatternError, PatternSet, compile_pattern
 from linter.rulebook import SEVERITIES, Rule, RuleError, Rulebook
 
 if TYPE_CHECKING:
@@ -46,18 +47,31 @@ def downgrade(severity: str) -> str:
     return SEVERITIES[max(0, SEVERITIES.index(severity) - 1)]
 
 
+# A token pattern whose alternatives multiply out to at most this many phrases is
+# compiled into the PhraseMatcher instead (a hash lookup per token, not a state machine).
+MAX_EXPANSION = 2000
+
+
 class RuleMatcher:
-    """A rulebook compiled for one pipeline."""
+    """A rulebook compiled for one pipeline.
+
+    Phrases, and token patterns that are only alternatives of exact norms, go into one
+    PhraseMatcher over the whole text. The other token patterns (gaps, shapes, numbers)
+    go to :class:`linter.patterns.PatternSet`, which tries them only where their first
+    token can match.
+    """
 
     def __init__(self, rulebook: Rulebook, pipeline: "Pipeline") -> None:
-        from spacy.matcher import Matcher, PhraseMatcher
+        from spacy.matcher import PhraseMatcher
 
         self.rules = list(rulebook)
         self.pipeline = pipeline
-        pipeline.add_words(_vocabulary(self.rules))
-        self.context = ContextDetector(pipeline)
+        self.context = ContextDetector()
+        pipeline.add_words([*_vocabulary(self.rules), *self.context.vocabulary()])
+        pipeline.freeze()
+        self.context.compile(pipeline)
         self._phrases = PhraseMatcher(pipeline.vocab, attr="NORM")
-        self._tokens = Matcher(pipeline.vocab)
+        self._tokens = PatternSet()
         strings = pipeline.vocab.strings
         self._key: dict[int, tuple[int, bool]] = {}
         for index, rule in enumerate(self.rules):
@@ -65,16 +79,24 @@ class RuleMatcher:
                 label = f"{'X' if exception else 'R'}{index}"
                 self._key[strings.add(label)] = (index, exception)
                 for pattern in patterns:
-                    self._add(rule, label, pattern)
+                    self._add(index, label, pattern)
 
-    def _add(self, rule: Rule, label: str, pattern) -> None:
+    def _add(self, index: int, label: str, pattern) -> None:
+        rule = self.rules[index]
         try:
             if isinstance(pattern.value, str):
                 docs = [self.pipeline.make_doc(v) for v in phrase_variants(pattern.value)]
                 self._phrases.add(label, docs)
-            else:
-                self._tokens.add(label, [[self._normalise(t) for t in pattern.value]])
-        except (ValueError, KeyError, TypeError) as exc:
+                return
+            tokens = [self._normalise(t) for t in pattern.value]
+            phrases = _expand(tokens)
+            if phrases is not None:
+                from spacy.tokens import Doc
+
+                self._phrases.add(label, [Doc(self.pipeline.vocab, words=list(p)) for p in phrases])
+                return
+            self._tokens.add(label, compile_pattern(tokens, self.pipeline.vocab))
+        except (PatternError, ValueError, KeyError, TypeError) as exc:
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise RuleError(rule.path, pattern.line, f"invalid pattern: {reason}") from None
 
@@ -90,16 +112,26 @@ class RuleMatcher:
             value = {op: [lemma(v) for v in vs] if isinstance(vs, list) else vs for op, vs in value.items()}
         return {**token, "NORM": value}
 
+    def _candidates(self, doc) -> Iterator[tuple[int, int, int, bool]]:
+        """(rule index, start, end, is_exception) for every pattern match in ``doc``."""
+        strings = self.pipeline.vocab.strings
+        for match_id, start, end in self._phrases(doc):
+            index, exception = self._key[match_id]
+            yield index, start, end, exception
+        for label, start, end in self._tokens(doc):
+            index, exception = self._key[strings[label]]
+            yield index, start, end, exception
+
     def hits(self, analysis: "Analysis") -> Iterator[Hit]:
         doc = analysis.doc
         candidates: dict[int, list[tuple[int, int]]] = {}
         vetoes: dict[int, list[tuple[int, int]]] = {}
-        for matcher in (self._phrases, self._tokens):
-            for match_id, start, end in matcher(doc):
-                index, exception = self._key[match_id]
-                (vetoes if exception else candidates).setdefault(index, []).append((start, end))
+        sentences = _Sentences(doc)
+        for index, start, end, exception in self._candidates(doc):
+            (vetoes if exception else candidates).setdefault(index, []).append((start, end))
 
-        # Collapse overlaps within a category to the longest span, then the lowest code.
+        # Collapse overlaps within a category to the longest span, then the earliest, then
+        # the lowest code.
         by_category: dict[str, list[tuple[int, int, int]]] = {}
         for index, spans in candidates.items():
             veto = vetoes.get(index, [])
@@ -109,11 +141,12 @@ class RuleMatcher:
         chosen: list[tuple[int, int, int]] = []
         for spans in by_category.values():
             taken: list[tuple[int, int]] = []
-            for start, end, index in sorted(spans, key=lambda s: (s[0] - s[1], self.rules[s[2]].code)):
+            for start, end, index in sorted(spans, key=lambda s: (s[0] - s[1], s[0], self.rules[s[2]].code)):
                 if not any(ts < end and start < te for ts, te in taken):
                     taken.append((start, end))
                     chosen.append((start, end, index))
 
+        inherent = tuple((s, e) for s, e, i in chosen if self.rules[i].polarity == "inherent")
         cues = {}
         for start, end, index in sorted(chosen):
             rule = self.rules[index]
@@ -122,10 +155,11 @@ class RuleMatcher:
             segment, seg_start = analysis.segments[seg_index], analysis.starts[seg_index]
             if rule.scopes is not None and segment.scope not in rule.scopes:
                 continue
-            sent = first.sent
+            sent = doc[slice(*sentences.around(start))]
             if sent.start not in cues:
                 cues[sent.start] = self.context.cues(sent)
-            kinds = self.context.detect(sent, cues[sent.start], start, end)
+            others = tuple(span for span in inherent if span != (start, end))
+            kinds = self.context.detect(sent, cues[sent.start], start, end, others)
             actions = {rule.context[k] for k in kinds if k in rule.context}
             if "clear" in actions:
                 continue
@@ -138,6 +172,50 @@ class RuleMatcher:
                 severity,
                 kinds,
             )
+
+
+class _Sentences:
+    """Sentence bounds of a Doc, read once (``Token.sent`` walks the tokens every call)."""
+
+    def __init__(self, doc) -> None:
+        from spacy.attrs import SENT_START
+
+        flags = doc.to_array([SENT_START]).reshape(-1)
+        starts = [0] + [int(i) for i in (flags == 1).nonzero()[0] if i > 0]
+        self._starts = starts
+        self._ends = starts[1:] + [len(doc)]
+
+    def around(self, token: int) -> tuple[int, int]:
+        k = bisect_right(self._starts, token) - 1
+        return self._starts[k], self._ends[k]
+
+
+def _values(token: dict) -> list[str] | None:
+    """The exact norms a token accepts, or None if it tests anything else."""
+    keys = set(token) - {"OP"}
+    if keys != {"NORM"}:
+        return None
+    value = token["NORM"]
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict) and set(value) == {"IN"} and all(isinstance(v, str) for v in value["IN"]):
+        return list(value["IN"])
+    return None
+
+
+def _expand(tokens: list[dict]) -> list[tuple[str, ...]] | None:
+    """All the word sequences a simple token pattern accepts, or None if it is not simple."""
+    sequences: list[tuple[str, ...]] = [()]
+    for token in tokens:
+        values = _values(token)
+        op = token.get("OP")
+        if values is None or op not in (None, "?"):
+            return None
+        options = [(v,) for v in values] + ([()] if op == "?" else [])
+        sequences = [seq + option for seq in sequences for option in options]
+        if len(sequences) > MAX_EXPANSION:
+            return None
+    return [seq for seq in sequences if seq]
 
 
 def _vocabulary(rules: list[Rule]) -> Iterator[str]:

@@ -20,7 +20,7 @@ from functools import cached_property
 from importlib import resources
 from typing import TYPE_CHECKING
 
-import yaml
+from linter.yamlutil import load_yaml
 
 if TYPE_CHECKING:
     from spacy.tokens import Span
@@ -68,48 +68,69 @@ class ContextDetector:
         "FIRST_PERSON": ("reported", "first_person"),
         "CUSTOMER": ("reported", "customers"),
         "CONDITIONAL": ("conditional", "before"),
+        "SUBORDINATOR": ("negation", "subordinators"),
         "TESTIMONIAL": ("testimonial", "markers"),
     }
 
-    def __init__(self, pipeline: "Pipeline", data: dict | None = None) -> None:
-        from spacy.matcher import Matcher, PhraseMatcher
-
+    def __init__(self, data: dict | None = None) -> None:
         if data is None:
             text = resources.files("linter").joinpath("data/context.yml").read_text("utf-8")
-            data = yaml.safe_load(text)
+            data = load_yaml(text, "linter/data/context.yml")
+        self.data = data
         self.window = int(data["negation"]["window"])
-        phrases: dict[str, list[str]] = {}
+        self.phrases: dict[str, list[str]] = {}
         for label, path in self._PHRASE_LABELS.items():
             node = data
             for key in path:
                 node = node[key]
-            phrases[label] = [str(p) for p in node]
-        pipeline.add_words(w for ps in phrases.values() for p in ps for w in p.split())
+            self.phrases[label] = [str(p) for p in node]
+
+    def vocabulary(self) -> list[str]:
+        """Words the cues use, for the pipeline's norm table."""
+        return [w for items in self.phrases.values() for p in items for w in p.split()]
+
+    def compile(self, pipeline: "Pipeline") -> None:
+        """Build the cue matchers (after the pipeline's norm table is frozen)."""
+        from spacy.matcher import Matcher, PhraseMatcher
+
+        # Terminators are punctuation and conjunctions: matched on the lower-case text,
+        # because NORM maps every dash to "-" and a hyphen inside a word ends no clause.
+        self._terminators = PhraseMatcher(pipeline.vocab, attr="LOWER")
+        self._terminators.add("terminators", [pipeline.make_doc(p) for p in self.phrases["terminators"]])
         self._phrases = PhraseMatcher(pipeline.vocab, attr="NORM")
-        for label, items in phrases.items():
-            self._phrases.add(label, [pipeline.make_doc(p) for p in items])
+        for label, items in self.phrases.items():
+            if label != "terminators":
+                self._phrases.add(label, [pipeline.make_doc(p) for p in items])
         self._patterns = Matcher(pipeline.vocab)
-        self._patterns.add("DISCLAIMER", data["disclaimer"]["patterns"])
-        self._patterns.add("CITATION", data["citation"]["patterns"])
+        self._patterns.add("DISCLAIMER", self.data["disclaimer"]["patterns"])
+        self._patterns.add("CITATION", self.data["citation"]["patterns"])
         self._strings = pipeline.vocab.strings
 
     def cues(self, sent: "Span") -> Cues:
         found: dict[str, list[tuple[int, int]]] = {}
-        for matcher in (self._phrases, self._patterns):
+        # PhraseMatcher answers in Doc positions, Matcher in positions within the span.
+        for matcher, base in ((self._terminators, 0), (self._phrases, 0), (self._patterns, sent.start)):
             for match_id, start, end in matcher(sent):
-                found.setdefault(self._strings[match_id], []).append((start, end))
+                found.setdefault(self._strings[match_id], []).append((start + base, end + base))
         return Cues(found)
 
-    def detect(self, sent: "Span", cues: Cues, start: int, end: int) -> frozenset[str]:
-        """Context kinds that hold for the claim at tokens ``[start, end)`` of ``sent``'s Doc."""
-        return frozenset(_Claim(sent, cues, start, end, self.window).kinds())
+    def detect(
+        self, sent: "Span", cues: Cues, start: int, end: int, claimed: tuple[tuple[int, int], ...] = ()
+    ) -> frozenset[str]:
+        """Context kinds that hold for the claim at tokens ``[start, end)`` of ``sent``'s Doc.
+
+        ``claimed`` are the spans of claims that carry their own negation ("no side
+        effects"): their "no" is part of another claim, never an outer negation.
+        """
+        return frozenset(_Claim(sent, cues, start, end, self.window, claimed).kinds())
 
 
 class _Claim:
     """One claim in its sentence; each property answers one context question."""
 
-    def __init__(self, sent: "Span", cues: Cues, start: int, end: int, window: int) -> None:
+    def __init__(self, sent, cues: Cues, start: int, end: int, window: int, claimed=()) -> None:
         self.sent, self.cues, self.start, self.end, self.window = sent, cues, start, end, window
+        self.claimed = claimed
 
     def kinds(self) -> list[str]:
         tests = {
@@ -153,12 +174,15 @@ class _Claim:
 
     @cached_property
     def negated(self) -> bool:
-        before = [
-            (s, e)
-            for s, e in self._before("NEG_BEFORE", self.start - self.window)
-            if not self._inside_pseudo(s, e)
-        ]
-        return bool(before or self._after("NEG_AFTER"))
+        doc = self.sent.doc
+        for s, e in self._before("NEG_BEFORE", self.start - self.window):
+            if self._inside_pseudo(s, e) or any(cs <= s and e <= ce for cs, ce in self.claimed):
+                continue
+            subordinate = any(self.clause[0] <= ss < s for ss, _ in self.cues.get("SUBORDINATOR"))
+            if subordinate and any(t.text == "," for t in doc[e : self.start]):
+                continue
+            return True
+        return bool(self._after("NEG_AFTER"))
 
     @cached_property
     def hedged(self) -> bool:

@@ -8,8 +8,8 @@ every inflected form of a word the rules or context cues use (``cures``, ``cured
 ``Curing``) gets that word's base form as its norm, and patterns match on ``NORM``.
 
 Segments are analysed in chunks: several segments joined by blank lines into one spaCy
-``Doc`` (far cheaper than a ``Doc`` per segment), with a sentence start forced at each
-segment so that a heading never runs into the paragraph below it.
+``Doc`` (far cheaper than a ``Doc`` per segment); the sentencizer treats that blank line
+as a sentence end.
 """
 
 from __future__ import annotations
@@ -91,11 +91,20 @@ class Pipeline:
 
     def __init__(self) -> None:
         nlp = spacy.blank("en")
-        nlp.add_pipe("sentencizer")
+        # The blank line joining two segments in a chunk is a sentence boundary too, so a
+        # heading never runs into the paragraph below it.
+        from spacy.pipeline.sentencizer import Sentencizer
+
+        nlp.add_pipe("sentencizer", config={"punct_chars": [*Sentencizer.default_punct_chars, SEPARATOR]})
         nlp.max_length = 10**9  # chunks are bounded by us, not by spaCy's guard
         self.nlp: Language = nlp
         self._lemma: dict[str, str] = {}
-        self.add_words(IRREGULAR)
+        for base, forms in IRREGULAR.items():
+            for form in (base, *forms):
+                self._set(form, base)
+        # "et al." is one token, so a citation does not end its sentence.
+        nlp.tokenizer.add_special_case("al.", [{"ORTH": "al."}])
+        self._synced = False
 
     @property
     def vocab(self):
@@ -119,7 +128,35 @@ class Pipeline:
                 if self._lemma.get(form, form) == form and form != base:
                     self._set(form, base)
 
+    def freeze(self) -> None:
+        """Finish the norm table; call after the last :meth:`add_words`, before matching.
+
+        Contractions get their norms from tokenizer special cases ("doesn't" -> "does" +
+        "n't"), not from the vocabulary, so those go through the lemma table here, once
+        (rebuilding the special cases costs ~0.1 s).
+        """
+        if self._synced:
+            return
+        self._synced = True
+        from spacy.attrs import NORM, ORTH
+
+        tokenizer = self.nlp.tokenizer
+        rules, changed = {}, False
+        for text, tokens in tokenizer.rules.items():
+            new = []
+            for attrs in tokens:
+                norm = attrs.get(NORM, attrs.get(ORTH, ""))
+                lemma = self._lemma.get(norm.lower())
+                if lemma is not None and lemma != norm:
+                    attrs = {**attrs, NORM: lemma}
+                    changed = True
+                new.append(attrs)
+            rules[text] = new
+        if changed:
+            tokenizer.rules = rules
+
     def _set(self, form: str, base: str) -> None:
+        self._synced = False
         self._lemma[form] = base
         vocab = self.nlp.vocab
         for variant in {form, form.capitalize(), form.upper()}:
@@ -148,10 +185,6 @@ class Pipeline:
             chunks.append((members, starts, SEPARATOR.join(pieces)))
         texts = (text for _, _, text in chunks)
         for (members, starts, _), doc in zip(chunks, self.nlp.pipe(texts, batch_size=8)):
-            for start in starts[1:]:
-                span = doc.char_span(start, start + 1, alignment_mode="expand")
-                if span is not None and len(span):
-                    span[0].is_sent_start = True
             yield Analysis(doc, members, starts)
 
 

@@ -12,7 +12,7 @@ def test_disable_next_line_with_reason_suppresses_that_line_only(lint):
     text = (
         "Intro paragraph.\n\n"
         '<!-- claimsafe: disable-next-line safety-absolute reason="quoting the regulator" -->\n'
-        "The ASA says you must not write that it has no side effects.\n\n"
+        "Our 2019 leaflet headline read: No side effects!\n\n"
         "Our treatment has no side effects.\n"
     )
     assert rules_of(lint(text, "markdown", "page.md")) == [("CS101", 6)]

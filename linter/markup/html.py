@@ -14,14 +14,17 @@ Skipped: the contents of ``script``, ``style``, ``noscript``, ``template``, ``co
 and bare URLs in text. Comments are returned as :class:`Comment` values, never as prose.
 
 Entities arrive one by one (``convert_charrefs=False``) so each decoded character is mapped
-to the entity's source text. Broken markup never raises: whatever was extracted before a
-parser failure is returned with a :class:`MarkupProblem`.
+to the entity's source text. Broken markup never raises: unclosed and stray tags are
+tolerated, and a construct the stdlib parser chokes on (``<![junk``) is skipped with a
+:class:`MarkupProblem` while parsing carries on after it.
 """
 
 from __future__ import annotations
 
+import gc
 import html as _html
 import re
+from bisect import bisect_right
 from html.parser import HTMLParser
 
 from linter.markup import Comment, Extraction, MarkupProblem, SegmentBuilder
@@ -48,6 +51,7 @@ _SCOPE_OF = {
     "blockquote": "blockquote",
     "title": "title",
 }
+_MAX_RESTARTS = 100  # each restart copies the rest of the text
 _SKIP = frozenset({"script", "style", "noscript", "template", "code", "pre"})
 _VOID = frozenset(
     "area base br col embed hr img input keygen link meta param source track wbr".split()
@@ -75,6 +79,7 @@ _TAG_NAME = re.compile(r"<[a-zA-Z][^\t\n\r\f />\x00]*(?:\s|/(?!>))*")
 _ATTR = re.compile(
     r"""((?<=['"\s/])[^\s/>][^\s/=>]*)(\s*=+\s*('[^']*'|"[^"]*"|(?!['"])[^>\s]*))?(?:\s|/(?!>))*"""
 )
+_SHORT_COMMENT = re.compile(r"<!---?>")
 _TAG_START = re.compile(r"<[a-zA-Z/!?]")
 _BROKEN_TAG_END = re.compile(r"(?<=>)|(?=<)")
 _ATTR_REF = re.compile(r"&(?:#[0-9]{1,8};?|#[xX][0-9a-fA-F]{1,8};?|[a-zA-Z][a-zA-Z0-9]{1,31};)")
@@ -137,6 +142,7 @@ class _Parser(HTMLParser):
         self._src = text if base == 0 else _Shifted(text, base)
         self._out = out
         self._starts = _line_starts(text)
+        self._origin = self._origin_line = 0
         # (tag, scope, skip) per open element; scope and skip are inherited so the current
         # ones are always at the top, whatever the depth.
         self._stack: list[tuple[str, str, bool]] = []
@@ -148,8 +154,19 @@ class _Parser(HTMLParser):
     # -- bookkeeping -------------------------------------------------------------------
 
     def position(self) -> int:
-        line, col = self.getpos()
-        return self._starts[min(line, len(self._starts)) - 1] + col
+        """Offset in ``text`` of the construct being handled (the parser counts lines and
+        columns from where it was last started)."""
+        if self.lineno == 1:
+            return self._origin + self.offset
+        return self._starts[self._origin_line + self.lineno - 1] + self.offset
+
+    def run_from(self, start: int) -> None:
+        """Parse ``text[start:]``, keeping the open elements and the current segment."""
+        HTMLParser.reset(self)
+        self._origin = start
+        self._origin_line = bisect_right(self._starts, start) - 1
+        self.feed(self._text[start:] if start else self._text)
+        self.close()
 
     def _skipping(self) -> bool:
         return self._dead or (bool(self._stack) and self._stack[-1][2])
@@ -178,6 +195,10 @@ class _Parser(HTMLParser):
     def _copy_text(self, builder: SegmentBuilder, start: int, end: int) -> None:
         """Copy ``text[start:end]`` leaving out bare URLs."""
         text, base = self._text, self._base
+        chunk = text[start:end]
+        if "://" not in chunk and "www." not in chunk.lower():  # the URL regex is slow
+            builder.copy(self._src, base + start, base + end)
+            return
         for m in BARE_URL.finditer(text, start, end):
             builder.copy(self._src, base + start, base + m.start())
             start = m.end()
@@ -268,6 +289,11 @@ class _Parser(HTMLParser):
             return
         pos = self.position()
         if data.startswith("<!--"):
+            short = _SHORT_COMMENT.match(self._text, pos)
+            if short:  # "<!-->" is a whole (empty) comment for browsers
+                self._out.comments.append(Comment("", self._base + pos, self._base + short.end()))
+                self._junk_end = short.end()
+                return
             # The parser hands an unterminated comment over as text; browsers comment out
             # the rest of the document, and so do we.
             end = len(self._text)
@@ -329,19 +355,35 @@ def extract_html(text: str, base: int = 0) -> Extraction:
     """Extract prose from HTML; ``base`` is added to every offset (for embedded HTML)."""
     out = Extraction()
     parser = _Parser(text, base, out)
+    # Many small objects and no cycles: the cyclic collector's passes are pure overhead.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        parser.feed(text)
-        parser.close()
-    except Exception as exc:  # noqa: BLE001 - any parser failure must not lose the document
-        try:
-            offset = base + parser.position()
-        except Exception:  # noqa: BLE001
-            offset = base
-        out.problems.append(
-            MarkupProblem(
-                offset, f"HTML parser stopped here ({type(exc).__name__}); the rest is not checked"
+        start = 0
+        for _ in range(_MAX_RESTARTS):
+            try:
+                parser.run_from(start)
+                break
+            except Exception as exc:  # noqa: BLE001 - the stdlib parser asserts on some junk
+                # Skip the construct it choked on and carry on after it.
+                at = max(parser.position(), start)
+                start = max(text.find(">", at) + 1, at + 1)
+                out.problems.append(
+                    MarkupProblem(
+                        base + at, f"HTML markup not understood here ({type(exc).__name__}); skipped"
+                    )
+                )
+        else:
+            out.problems.append(
+                MarkupProblem(base + start, "too much HTML not understood; the rest is not checked")
             )
+    except Exception as exc:  # noqa: BLE001 - whatever happens, keep what was extracted
+        out.problems.append(
+            MarkupProblem(base, f"HTML parser stopped ({type(exc).__name__}); the rest is not checked")
         )
+    finally:
+        if collecting:
+            gc.enable()
     parser.flush()
     out.segments.sort(key=lambda s: s.offsets.source_start(0))
     return out

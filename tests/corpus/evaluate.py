@@ -1,6 +1,6 @@
 """Precision and recall of the shipped rules on the labelled development corpus.
 
-Run ``python tests/corpus/evaluate.py`` for the per-category table and the misses;
+Run ``python tests/corpus/evaluate.py [dev|holdout] [-v]`` for the per-category table and the misses;
 ``tests/test_corpus.py`` asserts the floors. Each entry is linted on its own as plain
 text; a category counts as predicted when any finding of that category fires.
 """
@@ -65,7 +65,8 @@ def evaluate(engine, entries: list[dict]) -> Scores:
 def main() -> None:
     from linter.engine import Engine
 
-    entries = load()
+    names = [a for a in sys.argv[1:] if not a.startswith("-")] or ["dev"]
+    entries = [e for name in names for e in load(HERE / f"{name}.yaml")]
     scores = evaluate(Engine(), entries)
     print(f"{'category':18} {'P':>6} {'R':>6}  tp  fp  fn")
     for category in CATEGORIES:
