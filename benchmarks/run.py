@@ -19,9 +19,11 @@ See benchmarks/README.md for what is measured and why the targets are what they 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -77,9 +79,12 @@ class Run:
     stdout: str = ""
     stderr: str = ""
 
+    problem: str | None = None  # set when a run exited 0/1 but did not do its job
+
     @property
     def ok(self) -> bool:
-        return self.returncode in (0, 1)  # 1 = findings: a successful lint
+        # 1 = findings: a successful lint. But an uncaught exception also exits with 1.
+        return self.returncode in (0, 1) and self.problem is None and "Traceback (most recent" not in self.stderr
 
 
 @dataclass
@@ -109,7 +114,7 @@ class Series:
         bad = [r for r in self.runs if not r.ok]
         if not bad:
             return None
-        tail = (bad[0].stderr.strip().splitlines() or ["(no stderr)"])[-1]
+        tail = bad[0].problem or (bad[0].stderr.strip().splitlines() or ["(no stderr)"])[-1]
         return f"exit code {bad[0].returncode}: {tail[:200]}"
 
     def as_dict(self) -> dict:
@@ -184,11 +189,54 @@ def run_timed(cmd: list[str], capture_stdout: bool = False) -> Run:
         )
 
 
+@dataclass
+class Corpus:
+    dir: Path
+    files: list[str]
+    bytes: int
+    sentences: int  # sentences the generator wrote
+    claims: int  # of which claims
+    reused: bool
+
+
+def prepare_corpus(mb: float, seed: int) -> Corpus:
+    """The corpus for (size, seed, generator source), reused if already on disk.
+
+    A fresh corpus is generated into a temporary directory and renamed into place, so a
+    second benchmark running at the same time never sees a half-written corpus.
+    """
+    digest = hashlib.sha256(Path(generate.__file__).read_bytes()).hexdigest()[:16]
+    total = int(mb * 1_000_000)
+    corpus_dir = OUT / f"corpus-{mb:g}mb-seed{seed}"
+    manifest_path = corpus_dir / "manifest.json"
+    try:
+        manifest = json.loads(manifest_path.read_text("utf-8"))
+        files = [str(corpus_dir / name) for name in manifest["files"]]
+        if (manifest["generator"] == digest and manifest["target_bytes"] == total
+                and sum(os.path.getsize(f) for f in files) == manifest["bytes"]):
+            return Corpus(corpus_dir, files, manifest["bytes"], manifest["sentences"], manifest["claims"], True)
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    tmp = Path(tempfile.mkdtemp(prefix=".corpus-", dir=OUT))
+    made = generate.generate(str(tmp), total, seed)
+    names = [os.path.basename(f) for f in made.files]
+    (tmp / "manifest.json").write_text(json.dumps({
+        "generator": digest, "seed": seed, "target_bytes": total, "bytes": made.bytes,
+        "sentences": made.sentences, "claims": made.claims, "files": names,
+    }) + "\n", "utf-8")
+    if corpus_dir.exists():
+        stale = Path(tempfile.mkdtemp(prefix=".stale-", dir=OUT))
+        corpus_dir.rename(stale / "corpus")
+        shutil.rmtree(stale, ignore_errors=True)
+    tmp.rename(corpus_dir)
+    return Corpus(corpus_dir, [str(corpus_dir / n) for n in names], made.bytes, made.sentences, made.claims, False)
+
+
 def took(run: Run, digits: int) -> str:
     text = f"{run.seconds:.{digits}f} s"
     if run.cpu_seconds is not None:
         text += f" ({run.cpu_seconds:.{digits}f} s CPU)"
-    return text + ("" if run.ok else f" (exit code {run.returncode})")
+    return text + ("" if run.ok else f" (FAILED, exit code {run.returncode})")
 
 
 def load_average() -> list[float] | None:
@@ -242,6 +290,8 @@ def measure_throughput(corpus_dir: Path, reps: int, report_path: Path) -> tuple[
         if report_path.exists():
             report_path.unlink()
         run = run_timed(lint_cmd("--format", "json", "-o", str(report_path), str(corpus_dir)))
+        if run.returncode in (0, 1) and not report_path.exists():
+            run.problem = "no JSON report written"
         lint.runs.append(run)
         print(f" {took(run, 2)}", flush=True)
     return lint, floor, floor_counts
@@ -339,7 +389,6 @@ def main(argv: list[str] | None = None) -> int:
     reps = args.repeat or (1 if args.quick else 3)
     one_reps = args.one_file_repeat or (3 if args.quick else 5)
     OUT.mkdir(parents=True, exist_ok=True)
-    corpus_dir = OUT / "corpus"
 
     env_info = environment()
     load_before = load_average()
@@ -347,19 +396,23 @@ def main(argv: list[str] | None = None) -> int:
           f"spaCy {env_info.get('spacy_version', '?')}, Python {env_info['python']}, {env_info['cpus']} CPUs")
 
     t0 = time.perf_counter()
-    corpus = generate.generate(str(corpus_dir), int(mb * 1_000_000), args.seed)
+    corpus = prepare_corpus(mb, args.seed)
+    corpus_dir = corpus.dir
     distinct, total = generate.distinct_share(corpus.files)
     share = distinct / total if total else 0.0
     claim_share = corpus.claims / corpus.sentences if corpus.sentences else 0.0
-    print(f"corpus: {len(corpus.files)} Markdown files, {corpus.bytes / 1e6:.2f} MB in {corpus_dir} "
-          f"(generated in {time.perf_counter() - t0:.1f} s, seed {args.seed})")
+    how = "reused" if corpus.reused else f"generated in {time.perf_counter() - t0:.1f} s"
+    print(f"corpus: {len(corpus.files)} Markdown files, {corpus.bytes / 1e6:.2f} MB in "
+          f"{os.path.relpath(corpus_dir, ROOT)} ({how}, seed {args.seed})")
     print(f"corpus: distinct sentences {distinct}/{total} = {share:.1%} "
           f"({verdict(share > DISTINCT_MIN)}, target > {DISTINCT_MIN:.0%}); "
           f"claims in {claim_share:.1%} of generated sentences")
 
-    report_path = OUT / "lint-report.json"
+    report_path = OUT / f"lint-report-{os.getpid()}.json"
     lint_tp, floor_tp, floor_counts = measure_throughput(corpus_dir, reps, report_path)
     findings = findings_summary(report_path)
+    if report_path.exists():
+        shutil.move(str(report_path), OUT / "lint-report.json")
 
     one_path = min(corpus.files, key=lambda p: (abs(os.path.getsize(p) - 5000), p))
     one_bytes = os.path.getsize(one_path)

@@ -49,7 +49,7 @@ def downgrade(severity: str) -> str:
 
 # A token pattern whose alternatives multiply out to at most this many phrases is
 # compiled into the PhraseMatcher instead (a hash lookup per token, not a state machine).
-MAX_EXPANSION = 2000
+MAX_EXPANSION = 500
 
 
 class RuleMatcher:

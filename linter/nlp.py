@@ -99,12 +99,30 @@ class Pipeline:
         nlp.max_length = 10**9  # chunks are bounded by us, not by spaCy's guard
         self.nlp: Language = nlp
         self._lemma: dict[str, str] = {}
+        self._install_norm_getter()
         for base, forms in IRREGULAR.items():
             for form in (base, *forms):
                 self._set(form, base)
         # "et al." is one token, so a citation does not end its sentence.
         nlp.tokenizer.add_special_case("al.", [{"ORTH": "al."}])
         self._synced = False
+
+    def _install_norm_getter(self) -> None:
+        """Every lexeme spaCy creates from now on takes its NORM from the lemma table, so
+        the table costs one dict lookup per *distinct* word, never one per token."""
+        from spacy.attrs import NORM
+
+        getters = self.nlp.vocab.lex_attr_getters
+        fallback = getters.get(NORM)
+        lemma = self._lemma
+
+        def norm(string: str) -> str:
+            found = lemma.get(string.lower())
+            if found is not None:
+                return found
+            return fallback(string) if fallback is not None else string.lower()
+
+        getters[NORM] = norm
 
     @property
     def vocab(self):
@@ -133,7 +151,7 @@ class Pipeline:
 
         Contractions get their norms from tokenizer special cases ("doesn't" -> "does" +
         "n't"), not from the vocabulary, so those go through the lemma table here, once
-        (rebuilding the special cases costs ~0.1 s).
+        (only the special cases whose norm changes are rebuilt).
         """
         if self._synced:
             return
@@ -141,9 +159,8 @@ class Pipeline:
         from spacy.attrs import NORM, ORTH
 
         tokenizer = self.nlp.tokenizer
-        rules, changed = {}, False
-        for text, tokens in tokenizer.rules.items():
-            new = []
+        for text, tokens in list(tokenizer.rules.items()):
+            new, changed = [], False
             for attrs in tokens:
                 norm = attrs.get(NORM, attrs.get(ORTH, ""))
                 lemma = self._lemma.get(norm.lower())
@@ -151,16 +168,18 @@ class Pipeline:
                     attrs = {**attrs, NORM: lemma}
                     changed = True
                 new.append(attrs)
-            rules[text] = new
-        if changed:
-            tokenizer.rules = rules
+            if changed:
+                tokenizer.add_special_case(text, new)
 
     def _set(self, form: str, base: str) -> None:
+        # New words get their norm from the lexeme getter installed in __init__; only words
+        # the vocabulary already holds need their norm rewritten.
         self._synced = False
         self._lemma[form] = base
         vocab = self.nlp.vocab
         for variant in {form, form.capitalize(), form.upper()}:
-            vocab[variant].norm_ = base
+            if variant in vocab:
+                vocab[variant].norm_ = base
 
     def make_doc(self, text: str) -> "Doc":
         """Tokenise ``text`` (for patterns); norms apply as for analysed text."""
