@@ -492,7 +492,7 @@ PRICE_ITEMS = [
     "Course of {n_sessions} sessions [with {brand}|for {condition}|{where}]: {price}",
     "Maintenance session every {n_small} months {where}: {price}",
     "Trichoscopy and photos of the {scalp_area}: {price}",
-    "Blood tests [for {condition}|, if needed,|with {practitioner}]: {price}",
+    "Blood tests [for {condition}|if needed|with {practitioner}]: {price}",
     "Top-up with {brand} [at {area}|{where}]: {price}",
 ]
 
@@ -630,6 +630,7 @@ class Grammar:
             else:
                 break
         # A practitioner's closing comma ("our nurse, Ana Silva,") is wrong before a stop.
+        template = re.sub(r" {2,}", " ", template).replace(" ,", ",")
         return re.sub(r",(?=[.:;!?,)]|$)", "", template).replace(",'s", "'s")
 
     def sentence(self, template: str, opener_rate: float = 0.0, tail_rate: float = 0.0) -> str:
@@ -655,7 +656,7 @@ def _lower_start(template: str) -> str:
             return "{" + name.lower() + template[template.index("}"):]
         return template
     first = template.split(" ", 1)[0]
-    if len(first) > 1 and first[1:2].islower() and first not in ("I", "Dr", "Mesotherapy's"):
+    if first == "A" or (len(first) > 1 and first[1:2].islower() and first != "Dr"):
         return template[:1].lower() + template[1:]
     return template
 

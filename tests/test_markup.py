@@ -354,7 +354,9 @@ def test_deeply_nested_lists_do_not_raise() -> None:
 
 @pytest.mark.parametrize(
     "source",
-    ["", "\n", "---", "---\n", "-", "#", "> ", "``", "[", "![", "<!--", "&", "\\", "|a|\n|-|", "\ufeff", "* * *"],
+    ["", "\n", "---", "---\n", "-", "#", "> ", "``", "[", "![", "<!--", "&", "\\", "|a|\n|-|", "\ufeff", "* * *",
+     "\xa0\nsafe", "a\x00b", "\r", "\t- a\n\t\tb"],
+    ids=repr,
 )
 def test_markdown_edge_inputs_do_not_raise(source: str) -> None:
     assert_offsets(source, extract_markdown(source))
@@ -434,7 +436,9 @@ def test_malformed_html_does_not_raise() -> None:
 @pytest.mark.parametrize(
     "source",
     ["", "<", "<p", "</div>", "<p>safe", "<!--", "<script>never closed", "&", "&#", "&#x;",
-     "<div>" * 2000 + "deep" + "</span>" * 10, "<a href='x>safe</a>", "<![CDATA[safe", "<!DOCTYPE"],
+     "<div>" * 2000 + "deep" + "</span>" * 10, "<a href='x>safe</a>", "<![CDATA[safe", "<!DOCTYPE",
+     "<![ junk <p>after"],
+    ids=lambda s: repr(s[:30]),
 )
 def test_html_edge_inputs_do_not_raise(source: str) -> None:
     assert_offsets(source, extract_html(source))
@@ -458,3 +462,10 @@ def test_large_documents_extract() -> None:
     assert len(extraction.segments) == source.count("\n\n")
     page = "<p>" + unit.replace("\n\n", "</p>\n<p>") * (1_000_000 // len(unit))
     assert len(extract_html(page).segments) >= 1_000_000 // len(unit)
+
+
+def test_html_the_parser_chokes_on_is_skipped_not_fatal() -> None:
+    source = "<p>Completely safe.</p><![ junk <p>No side effects.</p>"
+    extraction = extract_html(source)
+    assert texts(extraction) == ["Completely safe.", "No side effects."]
+    assert [p.offset for p in extraction.problems] and "skipped" in extraction.problems[0].message

@@ -195,10 +195,6 @@ class _Parser(HTMLParser):
     def _copy_text(self, builder: SegmentBuilder, start: int, end: int) -> None:
         """Copy ``text[start:end]`` leaving out bare URLs."""
         text, base = self._text, self._base
-        chunk = text[start:end]
-        if "://" not in chunk and "www." not in chunk.lower():  # the URL regex is slow
-            builder.copy(self._src, base + start, base + end)
-            return
         for m in BARE_URL.finditer(text, start, end):
             builder.copy(self._src, base + start, base + m.start())
             start = m.end()
@@ -285,17 +281,35 @@ class _Parser(HTMLParser):
     # -- text --------------------------------------------------------------------------
 
     def handle_data(self, data: str) -> None:
-        if self._dead:
+        if self._dead or (data[0] == "<" and self._markup_as_text(data)):
             return
+        if self._stack and self._stack[-1][2]:
+            return
+        pos = self.position()
+        if pos < self._junk_end:
+            data = data[self._junk_end - pos :]
+            pos = self._junk_end
+            if not data:
+                return
+        if not self._text.startswith(data, pos):
+            return  # position bookkeeping disagrees: drop rather than mis-map
+        builder = self._builder or self._current()
+        if "://" in data or "www." in data.lower():  # the URL regex is slow: only if needed
+            self._copy_text(builder, pos, pos + len(data))
+        else:
+            builder.copy(self._src, self._base + pos, self._base + pos + len(data))
+
+    def _markup_as_text(self, data: str) -> bool:
+        """Handle text the parser hands over that is really broken markup; True if it was."""
         pos = self.position()
         if data.startswith("<!--"):
             short = _SHORT_COMMENT.match(self._text, pos)
             if short:  # "<!-->" is a whole (empty) comment for browsers
                 self._out.comments.append(Comment("", self._base + pos, self._base + short.end()))
                 self._junk_end = short.end()
-                return
-            # The parser hands an unterminated comment over as text; browsers comment out
-            # the rest of the document, and so do we.
+                return True
+            # An unterminated comment: browsers comment out the rest of the document, and
+            # so do we.
             end = len(self._text)
             self._out.comments.append(
                 Comment(self._text[pos + 4 : end].strip(), self._base + pos, self._base + end)
@@ -304,23 +318,14 @@ class _Parser(HTMLParser):
                 MarkupProblem(self._base + pos, "comment starts with '<!--' but is never closed")
             )
             self._dead = True
-            return
-        if self._skipping():
-            return
-        if data[0] == "<" and (len(data) > 1 or _TAG_START.match(self._text, pos)):
+            return True
+        if len(data) > 1 or _TAG_START.match(self._text, pos):
             # A broken tag (``<p`` at the end, junk inside a tag) comes as text, sometimes
             # "<" alone and then the rest: it is markup, not prose, up to its end.
             end = _BROKEN_TAG_END.search(self._text, pos + 1)
             self._junk_end = end.start() if end else len(self._text)
-            return
-        if pos < self._junk_end:
-            data = data[self._junk_end - pos :]
-            pos = self._junk_end
-            if not data:
-                return
-        if not self._text.startswith(data, pos):
-            return  # position bookkeeping disagrees: drop rather than mis-map
-        self._copy_text(self._current(), pos, pos + len(data))
+            return True
+        return False
 
     def handle_entityref(self, name: str) -> None:
         if self._skipping():

@@ -591,6 +591,9 @@ def _extract(text: str, out: Extraction) -> None:
     parsed = _front_matter(text, out)
     tokens = _markdown_it().parse(parsed)
     lines = _Lines(text)
+    # markdown-it reads NUL as U+FFFD; content is located in a copy that does the same
+    # (same length), and text is still copied from the real source.
+    located = text.replace("\0", "\ufffd") if "\0" in text else text
     containers: list[str] = []  # scopes of the open blockquotes / list items
     row_line, row_cursor = -1, 0
     deepest: Token | None = None
@@ -626,9 +629,9 @@ def _extract(text: str, out: Extraction) -> None:
                         if containers:  # "> " or "- " before the row is not a cell
                             marker = _LIST_MARKER.match(text, row_cursor, lines.ends[first])
                             row_cursor = marker.end() if marker else row_cursor
-                    cmap, cursor = _map_cell(text, row_cursor, lines.ends[first], tok.content)
+                    cmap, cursor = _map_cell(located, row_cursor, lines.ends[first], tok.content)
                     if not cmap.c0:  # the "marker" was the cell's own text after all
-                        cmap, cursor = _map_cell(text, lines.starts[first], lines.ends[first], tok.content)
+                        cmap, cursor = _map_cell(located, lines.starts[first], lines.ends[first], tok.content)
                     row_cursor = cursor
                 else:
                     atx = False
@@ -637,8 +640,8 @@ def _extract(text: str, out: Extraction) -> None:
                         atx = parent.markup.startswith("#")
                     else:
                         scope = containers[-1] if containers else "paragraph"
-                    first = _first_content_line(text, lines, tok, atx)
-                    cmap = _map_lines(text, lines, first, tok.content, atx)
+                    first = _first_content_line(located, lines, tok, atx)
+                    cmap = _map_lines(located, lines, first, tok.content, atx)
                 extra: list[Segment] = []
                 builder = SegmentBuilder(scope)
                 _Inline(text, tok.content, cmap, out, extra).walk(tok.children or (), builder)
