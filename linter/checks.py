@@ -16,7 +16,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator
 
-from linter.context import ContextDetector
+from linter.context import ATTRIBUTION, ContextDetector
 from linter.patterns import PatternError, PatternSet, compile_pattern
 from linter.rulebook import SEVERITIES, Rule, RuleError, Rulebook
 
@@ -159,7 +159,8 @@ class RuleMatcher:
             if sent.start not in cues:
                 cues[sent.start] = self.context.cues(sent)
             others = tuple(span for span in inherent if span != (start, end))
-            kinds = self.context.detect(sent, cues[sent.start], start, end, others)
+            quoted = segment.scope == "blockquote" or bool(ATTRIBUTION.search(segment.text))
+            kinds = self.context.detect(sent, cues[sent.start], start, end, others, quoted)
             actions = {rule.context[k] for k in kinds if k in rule.context}
             if "clear" in actions:
                 continue

@@ -15,6 +15,7 @@ clauses: a cue does not reach across a terminator ("but", ";", ":", a dash).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
@@ -40,6 +41,8 @@ KINDS = (
 _QUOTES_OPEN = {'"', "“", "„", "«", "‘"}
 _QUOTES_CLOSE = {'"', "”", "»", "’"}
 _DASHES = {"—", "–", "-", "―"}
+# A segment that ends by naming its speaker: '"...after three visits!" — Priya, 34'.
+ATTRIBUTION = re.compile(r"[\"”’']?\s*[—–―-]{1,2}\s*(?:Mr|Mrs|Ms|Dr|Miss)?\.?\s*[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)?\.?(?:\s*,\s*[\w .'-]{1,40})?\s*$")
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class ContextDetector:
         "INTENSIFIER": ("hedge", "intensifiers"),
         "Q_OPENER": ("question", "openers"),
         "REPORT": ("reported", "before"),
+        "REPORT_PSEUDO": ("reported", "pseudo"),
         "FIRST_PERSON": ("reported", "first_person"),
         "CUSTOMER": ("reported", "customers"),
         "CONDITIONAL": ("conditional", "before"),
@@ -115,22 +119,31 @@ class ContextDetector:
         return Cues(found)
 
     def detect(
-        self, sent: "Span", cues: Cues, start: int, end: int, claimed: tuple[tuple[int, int], ...] = ()
+        self,
+        sent: "Span",
+        cues: Cues,
+        start: int,
+        end: int,
+        claimed: tuple[tuple[int, int], ...] = (),
+        quoted_segment: bool = False,
     ) -> frozenset[str]:
         """Context kinds that hold for the claim at tokens ``[start, end)`` of ``sent``'s Doc.
 
         ``claimed`` are the spans of claims that carry their own negation ("no side
         effects"): their "no" is part of another claim, never an outer negation.
+        ``quoted_segment`` says the claim's segment is a customer quote (a block quote, or
+        text ending in a "— Name" attribution), which the sentence alone may not show.
         """
-        return frozenset(_Claim(sent, cues, start, end, self.window, claimed).kinds())
+        claim = _Claim(sent, cues, start, end, self.window, claimed, quoted_segment)
+        return frozenset(claim.kinds())
 
 
 class _Claim:
     """One claim in its sentence; each property answers one context question."""
 
-    def __init__(self, sent, cues: Cues, start: int, end: int, window: int, claimed=()) -> None:
+    def __init__(self, sent, cues: Cues, start, end, window, claimed=(), quoted_segment=False) -> None:
         self.sent, self.cues, self.start, self.end, self.window = sent, cues, start, end, window
-        self.claimed = claimed
+        self.claimed, self.quoted_segment = claimed, quoted_segment
 
     def kinds(self) -> list[str]:
         tests = {
@@ -207,7 +220,8 @@ class _Claim:
 
     @cached_property
     def reported(self) -> bool:
-        reports = self._before("REPORT")
+        pseudo = self.cues.get("REPORT_PSEUDO")
+        reports = [(s, e) for s, e in self._before("REPORT") if not any(ps <= s and e <= pe for ps, pe in pseudo)]
         if not reports or self.testimonial_marked:
             return False
         first_report = min(s for s, _ in reports)
@@ -236,7 +250,7 @@ class _Claim:
     @cached_property
     def testimonial_marked(self) -> bool:
         """A review/before-after marker, a first-person sentence, or a "— Name" attribution."""
-        if self.cues.get("TESTIMONIAL"):
+        if self.quoted_segment or self.cues.get("TESTIMONIAL"):
             return True
         tokens = [t for t in self.sent if not t.is_space and not t.is_quote]
         if tokens and tokens[0].text in {"I", "My", "I'm", "I've", "I'd"}:
