@@ -47,7 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--no-config", action="store_true", help="ignore config files")
     check.add_argument("--rules", action="append", metavar="DIR", help="extra rule directory (repeatable)")
     check.add_argument("--exclude", action="append", metavar="GLOB", help="skip matching paths when walking directories")
+    check.add_argument("--no-cache", action="store_true", help="do not read or write the cache of parsed rules")
     check.add_argument("--color", choices=["auto", "always", "never"], default="auto", help="colour in text output")
+    check.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
+                       help="worker processes (default 0: one per CPU for inputs over 1 MB; 1: no workers)")
     check.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
     return parser
 
@@ -75,6 +78,8 @@ def _main(argv: list[str] | None) -> int:
         return EXIT_USAGE
     if not args.paths:
         raise _Usage("check: give at least one PATH (or - for stdin)")
+    if args.no_cache:
+        os.environ["CLAIMSAFE_NO_CACHE"] = "1"
     try:
         config = args.config if args.config else None if args.no_config else find_config()
         if args.config and not os.path.isfile(args.config):
@@ -85,7 +90,7 @@ def _main(argv: list[str] | None) -> int:
 
         engine = Engine(settings)
         _check_selectors(engine, settings)
-        report = engine.lint_paths(args.paths, args.stdin_filename)
+        report = engine.lint_paths(args.paths, args.stdin_filename, jobs=args.jobs)
     except (ConfigError, RuleError, UsageError) as exc:
         print(f"claimsafe: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -11,6 +11,8 @@ prose needs it, so a run with nothing to analyse stays cheap.
 from __future__ import annotations
 
 import fnmatch
+import multiprocessing
+import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
@@ -55,21 +57,36 @@ class Engine:
 
     # -- entry points ---------------------------------------------------------------------
 
-    def lint_paths(self, paths: Iterable[str], stdin_filename: str | None = None) -> Report:
-        """Lint files and directories (``-`` is stdin); a missing path raises UsageError."""
+    def lint_paths(
+        self, paths: Iterable[str], stdin_filename: str | None = None, jobs: int = 1
+    ) -> Report:
+        """Lint files and directories (``-`` is stdin); a missing path raises UsageError.
+
+        ``jobs`` > 1 lints files in that many forked worker processes (``0``: one per CPU
+        when the input is large enough to repay it). Findings come back in input order.
+        """
         report = Report()
         paths = list(paths)
         files = [p for p in paths if p != "-"]
         targets = list(discover(files, self.settings.include, self.settings.exclude))
         if "-" in paths:
             targets.insert(paths.index("-"), "-")
-        for target in targets:
-            document, problems = read_stdin(stdin_filename) if target == "-" else read_path(target)
+        workers = _workers(jobs, [t for t in targets if t != "-"])
+        if workers > 1:
+            results = _parallel(self, targets, stdin_filename, workers)
+        else:
+            results = (self._lint_target(t, stdin_filename) for t in targets)
+        for findings in results:
             report.files += 1
-            report.findings.extend(self._read_problem(p) for p in problems)
-            if document is not None:
-                report.findings.extend(self.lint_document(document))
+            report.findings.extend(findings)
         return report
+
+    def _lint_target(self, target: str, stdin_filename: str | None = None) -> list[Finding]:
+        document, problems = read_stdin(stdin_filename) if target == "-" else read_path(target)
+        findings = [self._read_problem(p) for p in problems]
+        if document is not None:
+            findings.extend(self.lint_document(document))
+        return findings
 
     def lint_text(self, text: str, path: str = "-", format: str = "text") -> list[Finding]:
         return self.lint_document(Document(path, text, format))
@@ -155,6 +172,48 @@ class Engine:
     @staticmethod
     def _read_problem(problem: ReadProblem) -> Finding:
         return _FindingMaker(problem.path, "", LineIndex("")).problem(problem.code, 0, 0, problem.message)
+
+
+# Below this much input, starting workers costs more than it saves.
+PARALLEL_MIN_BYTES = 1_000_000
+_WORKER_ENGINE: "Engine | None" = None
+
+
+def _workers(jobs: int, files: list[str]) -> int:
+    if jobs == 1 or len(files) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    if jobs <= 0:
+        size = 0
+        for path in files:
+            try:
+                size += os.path.getsize(path)
+            except OSError:
+                pass
+            if size >= PARALLEL_MIN_BYTES:
+                break
+        if size < PARALLEL_MIN_BYTES:
+            return 1
+        jobs = os.cpu_count() or 1
+    return max(1, min(jobs, len(files)))
+
+
+def _parallel(engine: "Engine", targets: list[str], stdin_filename: str | None, workers: int):
+    """Lint in forked workers that inherit the engine with its compiled rules and spaCy
+    pipeline, so no worker pays the start-up again; stdin is read here, in the parent."""
+    global _WORKER_ENGINE
+    engine.matcher  # build once in the parent, before forking
+    _WORKER_ENGINE = engine
+    context = multiprocessing.get_context("fork")
+    files = [t for t in targets if t != "-"]
+    with context.Pool(workers) as pool:
+        done = iter(pool.imap(_lint_in_worker, files, chunksize=8))
+        for target in targets:
+            yield engine._lint_target(target, stdin_filename) if target == "-" else next(done)
+
+
+def _lint_in_worker(path: str) -> list[Finding]:
+    assert _WORKER_ENGINE is not None
+    return _WORKER_ENGINE._lint_target(path)
 
 
 class _FindingMaker:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from linter import yamlutil
 from linter.yamlutil import LineDict, LineList, YAMLError, load_yaml_file
 
 CATEGORIES = (
@@ -148,14 +149,18 @@ class Rulebook:
 
 def load_rulebook(directories: Iterable[str | os.PathLike] | None = None) -> Rulebook:
     """Load every rule under the given directories (default: the shipped ``rules/``)."""
+    from linter.cache import FileCache
+
     dirs = [Path(d) for d in (directories or [default_rules_dir()])]
+    cache = FileCache("rules", (__file__, yamlutil.__file__))
     rules: list[Rule] = []
     for directory in dirs:
         if not directory.is_dir():
             raise RuleError(str(directory), None, "rule directory does not exist")
         files = sorted(glob.glob(str(directory / "**" / "*.yml"), recursive=True))
         files += sorted(glob.glob(str(directory / "**" / "*.yaml"), recursive=True))
-        rules.extend(load_rule(f) for f in files)
+        rules.extend(cache.get(f, load_rule) for f in files)
+    cache.save()
     seen: dict[str, Rule] = {}
     for rule in rules:
         for key in (rule.code, rule.name):

@@ -12,6 +12,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+def pytest_configure(config):
+    # The tests must never read or write a developer's own claimsafe cache.
+    import tempfile
+
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="claimsafe-test-cache-")
+
+
 @pytest.fixture(scope="session")
 def engine():
     from linter.engine import Engine

@@ -160,3 +160,14 @@ def test_output_file(site, capsys, monkeypatch):
     code, out, _ = run(["pages/claim.txt", "--format", "json", "-o", "report.json"], capsys, site, monkeypatch)
     assert code == 1 and out == ""
     assert json.loads((site / "report.json").read_text())["summary"]["findings"] == 1
+
+
+def test_parallel_jobs_give_the_same_report_in_the_same_order(tmp_path, capsys, monkeypatch):
+    for i in range(12):
+        (tmp_path / f"p{i:02}.txt").write_text(f"Page {i}. It is risk-free. {'Guaranteed results.' if i % 3 else ''}\n")
+    (tmp_path / "bin.txt").write_bytes(b"\x00\x01")
+    serial = run([".", "--format", "json", "--jobs", "1"], capsys, tmp_path, monkeypatch)
+    parallel = run([".", "--format", "json", "--jobs", "2"], capsys, tmp_path, monkeypatch)
+    assert serial[0] == parallel[0] == 1
+    assert json.loads(serial[1]) == json.loads(parallel[1])
+    assert json.loads(serial[1])["summary"]["files"] == 13

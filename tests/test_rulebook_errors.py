@@ -83,3 +83,24 @@ def test_duplicate_codes_across_files_are_an_error(tmp_path):
     other.write_text(GOOD.replace("name: test-rule", "name: other"), encoding="utf-8")
     with pytest.raises(RuleError, match="CS198 is already defined"):
         load_rulebook([tmp_path / "rules"])
+
+
+def test_parsed_rules_are_cached_and_an_edit_is_seen(tmp_path, monkeypatch):
+    import os
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    path = rules_dir(tmp_path, GOOD)
+    (first,) = load_rulebook([tmp_path / "rules"])
+    assert list((tmp_path / "cache" / "claimsafe").glob("rules-*.pickle"))
+    path.write_text(GOOD.replace("severity: error", "severity: warning"), encoding="utf-8")
+    os.utime(path, ns=(1, 1))  # a different stamp even within one clock tick
+    (second,) = load_rulebook([tmp_path / "rules"])
+    assert (first.severity, second.severity) == ("error", "warning")
+
+
+def test_cache_can_be_turned_off(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("CLAIMSAFE_NO_CACHE", "1")
+    rules_dir(tmp_path, GOOD)
+    load_rulebook([tmp_path / "rules"])
+    assert not (tmp_path / "cache").exists()
