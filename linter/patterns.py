@@ -19,7 +19,7 @@ or operator is a rule error): token attributes ``NORM``, ``LOWER``, ``ORTH``/``T
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
@@ -143,15 +143,16 @@ class TokenPattern:
         return {t.column for s in self.specs for t in s.tests}
 
 
-    def starts(self, arrays, strings) -> list[int]:
-        """Positions where the first token can match (vectorised, for unindexed patterns)."""
-        mask = np.zeros(len(arrays["SENT_START"]), dtype=bool)
+    def starts(self, arrays, strings, lo: int = 0, hi: int | None = None) -> list[int]:
+        """Positions in ``[lo, hi)`` where the first token can match (vectorised)."""
+        window = {name: col[lo:hi] for name, col in arrays.items()}
+        mask = np.zeros(len(window["SENT_START"]), dtype=bool)
         for spec in self.openers:
             m = np.ones_like(mask)
             for test in spec.tests:
-                m &= test.vector(arrays, strings)
+                m &= test.vector(window, strings)
             mask |= m
-        return np.flatnonzero(mask).tolist()
+        return (np.flatnonzero(mask) + lo).tolist()
 
     def longest(self, arrays, start: int, limit: int, strings) -> int:
         """End of the longest match starting at ``start`` and ending by ``limit``, or -1."""
@@ -185,7 +186,7 @@ class TokenPattern:
 COMMON = frozenset(
     "be have do the a an to of in on at for with and or but by as from it its we you your "
     "our my their this that these not no will can may more most all any some very so also "
-    "hair loss treatment result session mesotherapy meso clinic patient , . - ' \" ( ) ! ?".split()
+    "hair loss treatment session , . - ' \" ( ) ! ?".split()
 )
 
 
@@ -194,15 +195,18 @@ class PatternSet:
 
     A pattern is tried only in sentences that contain a word for every one of its *gates*:
     the tokens it cannot skip whose accepted words are all uncommon. One ``isin`` per
-    attribute column finds every gate word in the Doc; a sentence that has them all is
-    then tried at each position where the pattern's first token can match. Patterns with
-    no gate (all their required tokens are common words or flags) are tried wherever their
-    first token can match.
+    attribute column finds every gate word in the Doc. In a sentence that has them all,
+    the match must pass through an occurrence of the first gate, so it is tried only at
+    those occurrences, shifted back by the possible lengths of what precedes the gate in
+    the pattern. Patterns with no gate, or with an unbounded run before their first gate,
+    are tried wherever their first token can match.
     """
 
     def __init__(self) -> None:
         self.patterns: list[tuple[str, TokenPattern]] = []
         self._gates: list[int] = []  # per pattern: number of gates
+        # Per pattern: how many tokens can precede its first gate (None: unbounded).
+        self._lead: list[tuple[int, int] | None] = []
         self._index: dict[str, dict[int, list[tuple[int, int]]]] = {}
         self._ungated: list[int] = []
         self._columns: set[str] = set()
@@ -214,20 +218,25 @@ class PatternSet:
         pid = len(self.patterns)
         self.patterns.append((label, pattern))
         self._columns |= pattern.columns()
-        gates = 0
-        for spec in pattern.specs:
+        gates, lead = 0, None
+        strings = pattern.strings
+        for k, spec in enumerate(pattern.specs):
             test = spec.key_test()
             if spec.low == 0 or test is None:
                 continue
             words = [test.value] if test.kind == "eq" else sorted(test.members)
-            strings = pattern.strings
             if any(strings[int(w)].lower() in COMMON for w in words):
                 continue
             column = self._index.setdefault(test.column, {})
             for word in words:
                 column.setdefault(int(word), []).append((pid, gates))
+            if gates == 0:
+                before = pattern.specs[:k]
+                shortest, longest = sum(x.low for x in before), sum(x.high for x in before)
+                lead = (shortest, longest) if longest < _MAX else None
             gates += 1
         self._gates.append(gates)
+        self._lead.append(lead)
         if not gates:
             self._ungated.append(pid)
 
@@ -236,23 +245,38 @@ class PatternSet:
             return []
         arrays = TokenArrays(doc, self._columns)
         cols, strings = arrays.columns, arrays.strings
+        # (pattern, sentence) -> gates seen, and where the first gate was seen.
         found: dict[tuple[int, int], set[int]] = {}
+        first: dict[tuple[int, int], list[int]] = {}
         for column, words in self._index.items():
             col = cols[column]
             keys = np.fromiter(words.keys(), dtype=np.uint64, count=len(words))
             for position in np.flatnonzero(np.isin(col, keys)).tolist():
                 sentence = arrays.sentence_of(position)
                 for pid, gate in words[int(col[position])]:
-                    found.setdefault((pid, sentence), set()).add(gate)
+                    key = (pid, sentence)
+                    found.setdefault(key, set()).add(gate)
+                    if gate == 0:
+                        first.setdefault(key, []).append(position)
         tries: set[tuple[int, int]] = set()
-        openings: dict[int, list[int]] = {}
         for (pid, sentence), gates in found.items():
-            if len(gates) == self._gates[pid]:
-                if pid not in openings:
-                    openings[pid] = arrays.opening_positions(self.patterns[pid][1])
-                starts = openings[pid]
-                lo, hi = arrays.sentence_bounds(sentence)
-                tries.update((pid, i) for i in starts[bisect_left(starts, lo) : bisect_left(starts, hi)])
+            if len(gates) != self._gates[pid]:
+                continue
+            lo, hi = arrays.sentence_bounds(sentence)
+            lead = self._lead[pid]
+            if lead is None:
+                starts = self.patterns[pid][1].starts(cols, strings, lo, hi)
+                tries.update((pid, i) for i in starts)
+                continue
+            if lead[1] - lead[0] > 1:
+                # A wide run before the gate: finding the openers in the sentence is
+                # cheaper than trying every shift back from the gate.
+                tries.update((pid, i) for i in self.patterns[pid][1].starts(cols, strings, lo, hi))
+                continue
+            for position in first[(pid, sentence)]:
+                for back in range(lead[0], lead[1] + 1):
+                    if position - back >= lo:
+                        tries.add((pid, position - back))
         for pid in self._ungated:
             tries.update((pid, p) for p in self.patterns[pid][1].starts(cols, strings))
         out = []
@@ -334,34 +358,6 @@ class TokenArrays:
         self._sent_starts = np.flatnonzero(sent_start == 1).tolist()
         self.length = len(doc)
         self.strings = doc.vocab.strings
-        self._groups: dict[str, dict[int, np.ndarray]] = {}
-
-    def positions(self, column: str) -> dict[int, np.ndarray]:
-        """Where each distinct value of ``column`` occurs (sorted), computed once per Doc."""
-        groups = self._groups.get(column)
-        if groups is None:
-            col = self.columns[column]
-            order = np.argsort(col, kind="stable")
-            values, first = np.unique(col[order], return_index=True)
-            bounds = list(first[1:]) + [len(col)]
-            groups = {int(v): order[a:b] for v, a, b in zip(values.tolist(), first.tolist(), bounds)}
-            self._groups[column] = groups
-        return groups
-
-    def opening_positions(self, pattern: "TokenPattern") -> list[int]:
-        """Sorted positions where ``pattern``'s first token can match."""
-        tests = [spec.key_test() for spec in pattern.openers]
-        if any(t is None for t in tests):
-            return pattern.starts(self.columns, self.strings)
-        found = set()
-        for spec, test in zip(pattern.openers, tests):
-            groups = self.positions(test.column)
-            words = [test.value] if test.kind == "eq" else test.members
-            for word in words:
-                hits = groups.get(int(word))
-                if hits is not None:
-                    found.update(i for i in hits.tolist() if spec.holds(self.columns, i, self.strings))
-        return sorted(found)
 
     def sentence_of(self, i: int) -> int:
         return bisect_right(self._sent_starts, i) - 1
