@@ -104,7 +104,9 @@ def test_fixture_offsets_with_crlf(path: Path) -> None:
     ],
 )
 @pytest.mark.parametrize("fmt", ["markdown", "html"])
-def test_entities_decode_and_map_to_their_source(fmt: str, source: str, phrase: str, raw: str) -> None:
+def test_entities_decode_and_map_to_their_source(
+    fmt: str, source: str, phrase: str, raw: str
+) -> None:
     text = source if fmt == "markdown" else f"<p>{source}</p>"
     extraction = extract(text, fmt)
     segment = extraction.segments[0]
@@ -127,22 +129,55 @@ INLINE_PIECES = st.one_of(
     WORDS.map(lambda w: f"~~{w}~~"),
     WORDS.map(lambda w: f"`{w}`"),
     WORDS.map(lambda w: f"``a ` {w}``"),
-    WORDS.map(lambda w: f"[{w}](https://x.example/{w} \"t\")"),
+    WORDS.map(lambda w: f'[{w}](https://x.example/{w} "t")'),
     WORDS.map(lambda w: f"[{w}][ref]"),
     WORDS.map(lambda w: f"[{w}]"),
     WORDS.map(lambda w: f"![{w} *alt*](i.png)"),
     WORDS.map(lambda w: f"[![{w}](i.png) link](<u v>)"),
     st.sampled_from(
         [
-            "&amp;", "&#39;", "&#x27;", "&nbsp;", "&bogus;", "&", "\\*", "\\[", "\\\\", "\\a",
-            "<https://auto.example>", "https://bare.example/x", "www.bare.example",
+            "&amp;",
+            "&#39;",
+            "&#x27;",
+            "&nbsp;",
+            "&bogus;",
+            "&",
+            "\\*",
+            "\\[",
+            "\\\\",
+            "\\a",
+            "<https://auto.example>",
+            "https://bare.example/x",
+            "www.bare.example",
             # A word first: at the start of a line these would open a raw HTML block.
-            "x <b>", "x </b>", "x <!-- note -->", "x <code>x</code>", "*", "_", "[", "]", "(", ")",
-            "`", "<", ">", "!", "|", "\\|", "  \n", "\\\n", "\n", "\t",
+            "x <b>",
+            "x </b>",
+            "x <!-- note -->",
+            "x <code>x</code>",
+            "*",
+            "_",
+            "[",
+            "]",
+            "(",
+            ")",
+            "`",
+            "<",
+            ">",
+            "!",
+            "|",
+            "\\|",
+            "  \n",
+            "\\\n",
+            "\n",
+            "\t",
         ]
     ),
 )
 INLINE = st.lists(INLINE_PIECES, min_size=1, max_size=12).map(" ".join)
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\n", " ")
 
 
 def _indent(lines: str, prefix: str) -> str:
@@ -152,7 +187,9 @@ def _indent(lines: str, prefix: str) -> str:
 BLOCK = st.deferred(
     lambda: st.one_of(
         INLINE,
-        st.tuples(st.integers(1, 6), INLINE).map(lambda t: "#" * t[0] + " " + t[1].replace("\n", " ")),
+        st.tuples(st.integers(1, 6), INLINE).map(
+            lambda t: "#" * t[0] + " " + t[1].replace("\n", " ")
+        ),
         INLINE.map(lambda s: s.replace("\n", " ") + "\n===="),
         st.tuples(st.sampled_from(["- ", "* ", "1. ", "2) "]), BLOCK).map(
             lambda t: t[0] + _indent(t[1], " " * len(t[0]))[len(t[0]) :]
@@ -161,21 +198,27 @@ BLOCK = st.deferred(
         INLINE.map(lambda s: "```\n" + s + "\n```"),
         INLINE.map(lambda s: "    " + s.replace("\n", " ")),
         st.tuples(INLINE, INLINE).map(
-            lambda t: f"| {t[0].replace(chr(10), ' ')} | b |\n|---|---|\n| {t[1].replace(chr(10), ' ')} | c |"
+            lambda t: f"| {_one_line(t[0])} | b |\n|---|---|\n| {_one_line(t[1])} | c |"
         ),
         # Markdown is not parsed inside an HTML block: plain words only.
-        st.lists(WORDS, min_size=1, max_size=8).map(lambda w: "<div>\n<p>" + " ".join(w) + "</p>\n</div>"),
-        st.just("[ref]: https://ref.example \"Ref\""),
+        st.lists(WORDS, min_size=1, max_size=8).map(
+            lambda w: "<div>\n<p>" + " ".join(w) + "</p>\n</div>"
+        ),
+        st.just('[ref]: https://ref.example "Ref"'),
     )
 )
 MARKDOWN = st.tuples(
-    st.sampled_from(["", "---\ntitle: Safe &amp; sound\ndescription: 'No risk'\n---\n", "---\ntitle: x\n"]),
+    st.sampled_from(
+        ["", "---\ntitle: Safe &amp; sound\ndescription: 'No risk'\n---\n", "---\ntitle: x\n"]
+    ),
     st.lists(BLOCK, min_size=1, max_size=6).map("\n\n".join),
     st.booleans(),
 ).map(lambda t: (t[0] + t[1]).replace("\n", "\r\n") if t[2] else t[0] + t[1])
 
 
-@settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(MARKDOWN)
 def test_random_markdown_keeps_the_invariant(source: str) -> None:
     extraction = extract_markdown(source)
@@ -188,7 +231,9 @@ def test_random_markdown_keeps_the_invariant(source: str) -> None:
 @settings(max_examples=300, deadline=None, database=None)
 @given(
     st.lists(
-        st.sampled_from(list("ab #*_[]()!`<>&;\\|-=~:/.\n\r\t>1") + ["&amp;", "<!--", "-->", "---\n"])
+        st.sampled_from(
+            list("ab #*_[]()!`<>&;\\|-=~:/.\n\r\t>1") + ["&amp;", "<!--", "-->", "---\n"]
+        )
     ).map("".join)
 )
 def test_random_markdown_characters_never_raise(source: str) -> None:
@@ -199,11 +244,45 @@ HTML_PIECES = st.one_of(
     WORDS,
     st.sampled_from(
         [
-            "<p>", "</p>", "<b>", "</b>", "<li>", "<td>", "<h2>", "</h2>", "<br>", "<br/>",
-            "<div>", "</div>", "<script>x<", "</script>", "<style>", "</style>", "<!-- c -->",
-            "<!--", "-->", "&amp;", "&#39;", "&#x27;", "&copy", "&bogus;", "&#99999999;", "&",
-            "<", ">", "<img alt=\"a &amp; b\">", "<meta name=description content='safe &lt;3'>",
-            "<title>", "</title>", "<p", "\n", "\r\n", " ", "<![CDATA[x]]>", "<?pi?>", "</ >",
+            "<p>",
+            "</p>",
+            "<b>",
+            "</b>",
+            "<li>",
+            "<td>",
+            "<h2>",
+            "</h2>",
+            "<br>",
+            "<br/>",
+            "<div>",
+            "</div>",
+            "<script>x<",
+            "</script>",
+            "<style>",
+            "</style>",
+            "<!-- c -->",
+            "<!--",
+            "-->",
+            "&amp;",
+            "&#39;",
+            "&#x27;",
+            "&copy",
+            "&bogus;",
+            "&#99999999;",
+            "&",
+            "<",
+            ">",
+            '<img alt="a &amp; b">',
+            "<meta name=description content='safe &lt;3'>",
+            "<title>",
+            "</title>",
+            "<p",
+            "\n",
+            "\r\n",
+            " ",
+            "<![CDATA[x]]>",
+            "<?pi?>",
+            "</ >",
         ]
     ),
 )
@@ -235,7 +314,15 @@ def test_markdown_code_never_appears(clinic_md) -> None:
 
 def test_markdown_urls_and_link_destinations_never_appear(clinic_md) -> None:
     prose = everything(clinic_md[1])
-    for marker in ("clinic.example.com", "https://", "www.", "before-after.jpg", "Guide to", "](", "Book now"):
+    for marker in (
+        "clinic.example.com",
+        "https://",
+        "www.",
+        "before-after.jpg",
+        "Guide to",
+        "](",
+        "Book now",
+    ):
         assert marker not in prose
     assert "[" not in prose and "]" not in prose and "*" not in prose
 
@@ -262,7 +349,10 @@ def test_markdown_front_matter_title_and_description(clinic_md) -> None:
     source, extraction = clinic_md
     assert texts(extraction, "front_matter") == [
         "Scalp mesotherapy: completely safe & painless",
-        "Our scalp mesotherapy is completely safe with no side effects and stops hair loss for good.",
+        (
+            "Our scalp mesotherapy is completely safe with no side effects"
+            " and stops hair loss for good."
+        ),
     ]
     prose = everything(extraction)
     assert "Dr. Example" not in prose and "service" not in prose and "author" not in prose
@@ -293,9 +383,16 @@ def test_markdown_scopes(clinic_md) -> None:
         "Mesotherapy cured my hair loss completely. It was 100% risk-free. — A happy patient"
     ]
     assert texts(extraction, "table_cell") == [
-        "Treatment", "Claim", "Scalp mesotherapy", "Stops hair loss | for good", "PRP", "No side effects",
+        "Treatment",
+        "Claim",
+        "Scalp mesotherapy",
+        "Stops hair loss | for good",
+        "PRP",
+        "No side effects",
     ]
-    assert "Our team will tailor the treatment — it is suitable for everyone." in texts(extraction, "paragraph")
+    assert "Our team will tailor the treatment — it is suitable for everyone." in texts(
+        extraction, "paragraph"
+    )
 
 
 def test_markdown_comments_have_exact_spans(clinic_md) -> None:
@@ -325,7 +422,7 @@ def test_markdown_html_block_inside_blockquote_maps_to_the_source() -> None:
 
 
 def test_unterminated_front_matter_is_a_problem_and_the_body_is_read() -> None:
-    source, extraction = run(FIXTURES / "unterminated_front_matter.md")
+    _, extraction = run(FIXTURES / "unterminated_front_matter.md")
     assert [(p.offset, p.message) for p in extraction.problems] == [
         (0, "front matter starts with '---' but is never closed; read as Markdown")
     ]
@@ -354,8 +451,28 @@ def test_deeply_nested_lists_do_not_raise() -> None:
 
 @pytest.mark.parametrize(
     "source",
-    ["", "\n", "---", "---\n", "-", "#", "> ", "``", "[", "![", "<!--", "&", "\\", "|a|\n|-|", "\ufeff", "* * *",
-     "\xa0\nsafe", "a\x00b", "\r", "\t- a\n\t\tb"],
+    [
+        "",
+        "\n",
+        "---",
+        "---\n",
+        "-",
+        "#",
+        "> ",
+        "``",
+        "[",
+        "![",
+        "<!--",
+        "&",
+        "\\",
+        "|a|\n|-|",
+        "\ufeff",
+        "* * *",
+        "\xa0\nsafe",
+        "a\x00b",
+        "\r",
+        "\t- a\n\t\tb",
+    ],
     ids=repr,
 )
 def test_markdown_edge_inputs_do_not_raise(source: str) -> None:
@@ -372,8 +489,19 @@ def clinic_html() -> tuple[str, Extraction]:
 
 def test_html_hidden_content_never_appears(clinic_html) -> None:
     prose = everything(clinic_html[1])
-    for marker in ("SCRIPT_SAFE", "STYLE_SAFE", "NOSCRIPT_SAFE", "TEMPLATE_SAFE", "CODE_SAFE", "PRE_SAFE",
-                   "KEYWORDS_SAFE", "clinic.example.com", "claimsafe", "<", ">"):
+    for marker in (
+        "SCRIPT_SAFE",
+        "STYLE_SAFE",
+        "NOSCRIPT_SAFE",
+        "TEMPLATE_SAFE",
+        "CODE_SAFE",
+        "PRE_SAFE",
+        "KEYWORDS_SAFE",
+        "clinic.example.com",
+        "claimsafe",
+        "<",
+        ">",
+    ):
         assert marker not in prose
 
 
@@ -392,10 +520,16 @@ def test_html_title_meta_and_alt(clinic_html) -> None:
 def test_html_blocks_scopes_and_inline_elements(clinic_html) -> None:
     source, extraction = clinic_html
     assert texts(extraction, "heading") == ["Hair mesotherapy that works"]
-    assert texts(extraction, "list_item") == ["Painless treatment", "Clinically proven — 100% natural"]
+    assert texts(extraction, "list_item") == [
+        "Painless treatment",
+        "Clinically proven — 100% natural",
+    ]
     assert texts(extraction, "blockquote") == ["It cured my hair loss completely."]
     assert texts(extraction, "table_cell") == [
-        "Treatment", "Claim", "Scalp mesotherapy", "Stops hair loss for good",
+        "Treatment",
+        "Claim",
+        "Scalp mesotherapy",
+        "Stops hair loss for good",
     ]
     segment = find(extraction, "completely safe with no side")
     assert segment.scope == "paragraph"
@@ -435,9 +569,23 @@ def test_malformed_html_does_not_raise() -> None:
 
 @pytest.mark.parametrize(
     "source",
-    ["", "<", "<p", "</div>", "<p>safe", "<!--", "<script>never closed", "&", "&#", "&#x;",
-     "<div>" * 2000 + "deep" + "</span>" * 10, "<a href='x>safe</a>", "<![CDATA[safe", "<!DOCTYPE",
-     "<![ junk <p>after"],
+    [
+        "",
+        "<",
+        "<p",
+        "</div>",
+        "<p>safe",
+        "<!--",
+        "<script>never closed",
+        "&",
+        "&#",
+        "&#x;",
+        "<div>" * 2000 + "deep" + "</span>" * 10,
+        "<a href='x>safe</a>",
+        "<![CDATA[safe",
+        "<!DOCTYPE",
+        "<![ junk <p>after",
+    ],
     ids=lambda s: repr(s[:30]),
 )
 def test_html_edge_inputs_do_not_raise(source: str) -> None:

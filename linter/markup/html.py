@@ -30,14 +30,15 @@ from html.parser import HTMLParser
 from linter.markup import Comment, Extraction, MarkupProblem, SegmentBuilder
 
 # Elements whose start or end ends the current segment.
-_BLOCK = frozenset(
-    """
-    address article aside blockquote body caption dd details dialog div dl dt fieldset
-    figcaption figure footer form h1 h2 h3 h4 h5 h6 head header hgroup hr html legend li
-    main menu nav ol option p pre section select summary table tbody td tfoot th thead
-    title tr ul
-    """.split()
-)
+# fmt: off
+_BLOCK = frozenset({
+    "address", "article", "aside", "blockquote", "body", "caption", "dd", "details", "dialog",
+    "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3",
+    "h4", "h5", "h6", "head", "header", "hgroup", "hr", "html", "legend", "li", "main", "menu",
+    "nav", "ol", "option", "p", "pre", "section", "select", "summary", "table", "tbody", "td",
+    "tfoot", "th", "thead", "title", "tr", "ul",
+})
+# fmt: on
 _SCOPE_OF = {
     "h1": "heading",
     "h2": "heading",
@@ -53,9 +54,12 @@ _SCOPE_OF = {
 }
 _MAX_RESTARTS = 100  # each restart copies the rest of the text
 _SKIP = frozenset({"script", "style", "noscript", "template", "code", "pre"})
-_VOID = frozenset(
-    "area base br col embed hr img input keygen link meta param source track wbr".split()
-)
+# fmt: off
+_VOID = frozenset({
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta",
+    "param", "source", "track", "wbr",
+})
+# fmt: on
 # A new element of the key closes an open element of the value set at the top of the
 # stack, as browsers do; without it ``<li>a<li>b...`` grows the stack without bound.
 _CLOSES_SIBLING = {
@@ -92,7 +96,7 @@ class _Shifted:
     hands over with ``base`` must be sliced with document offsets.
     """
 
-    __slots__ = ("_text", "_base")
+    __slots__ = ("_base", "_text")
 
     def __init__(self, text: str, base: int) -> None:
         self._text = text
@@ -264,7 +268,9 @@ class _Parser(HTMLParser):
         if tag == "br":
             if self._builder is not None and not self._skipping():
                 end = self._text.find(">", pos)
-                self._builder.put(" ", self._base + pos, self._base + (end + 1 if end >= 0 else pos + 1))
+                self._builder.put(
+                    " ", self._base + pos, self._base + (end + 1 if end >= 0 else pos + 1)
+                )
         elif tag == "hr":
             self.flush()
         elif tag == "img" and raw and not self._skipping():
@@ -375,7 +381,8 @@ def extract_html(text: str, base: int = 0) -> Extraction:
                 start = max(text.find(">", at) + 1, at + 1)
                 out.problems.append(
                     MarkupProblem(
-                        base + at, f"HTML markup not understood here ({type(exc).__name__}); skipped"
+                        base + at,
+                        f"HTML markup not understood here ({type(exc).__name__}); skipped",
                     )
                 )
         else:
@@ -384,7 +391,9 @@ def extract_html(text: str, base: int = 0) -> Extraction:
             )
     except Exception as exc:  # noqa: BLE001 - whatever happens, keep what was extracted
         out.problems.append(
-            MarkupProblem(base, f"HTML parser stopped ({type(exc).__name__}); the rest is not checked")
+            MarkupProblem(
+                base, f"HTML parser stopped ({type(exc).__name__}); the rest is not checked"
+            )
         )
     finally:
         if collecting:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import gc
 import re
 from bisect import bisect_right
-from typing import Sequence
+from collections.abc import Sequence
 
 from markdown_it import MarkdownIt
 from markdown_it.common.entities import entities as _ENTITIES
@@ -78,7 +78,7 @@ _closing_ticks: dict[int, re.Pattern[str]] = {}
 class _Lines:
     """Start and end (before the line break) of every source line, as markdown-it counts."""
 
-    __slots__ = ("starts", "ends")
+    __slots__ = ("ends", "starts")
 
     def __init__(self, text: str) -> None:
         self.starts = [0]
@@ -96,7 +96,7 @@ class _ContentMap:
     a content newline maps to the source line break it stands for.
     """
 
-    __slots__ = ("c0", "s0", "length", "breaks")
+    __slots__ = ("breaks", "c0", "length", "s0")
 
     def __init__(self) -> None:
         self.c0: list[int] = []
@@ -138,9 +138,7 @@ class _ContentMap:
             k += 1
 
 
-def _locate_line(
-    source: str, line_start: int, line_end: int, core: str, atx: bool
-) -> int:
+def _locate_line(source: str, line_start: int, line_end: int, core: str, atx: bool) -> int:
     """Source offset where ``core`` (a content line without its indentation) sits, or -1.
 
     Content is the source line minus its container prefix (``>``, list marker,
@@ -289,7 +287,7 @@ class _Inline:
                     self.extra.append(segment)
                 self.c = self.link_tail(self.c)
             elif kind == "html_inline":
-                self.html(tok.content)
+                self.html(tok.content, builder)
             i += 1
 
     def text(self, text: str, builder: SegmentBuilder) -> None:
@@ -414,7 +412,7 @@ class _Inline:
             pos = m.end() if m else label_end + 1
         return pos
 
-    def html(self, tag: str) -> None:
+    def html(self, tag: str, builder: SegmentBuilder) -> None:
         start = self.c
         if not self.content.startswith(tag, start):
             return
@@ -438,6 +436,8 @@ class _Inline:
             self.skip_tag = name
         elif name == "img" and span and self.source[span[0] : span[1]] == tag:
             self.extra.extend(extract_html(tag, base=span[0]).segments)
+        elif name == "br" and span:
+            builder.put(" ", *span)  # as in HTML: a line break inside the sentence
 
 
 def _front_matter(text: str, out: Extraction) -> str:
@@ -531,8 +531,19 @@ def _remap(segment: Segment, cmap: _ContentMap, source: str) -> Segment | None:
 
 
 def _html_block(
-    source: str, lines: _Lines, tok: Token, out: Extraction
+    source: str, lines: _Lines, tok: Token, container: str | None, out: Extraction
 ) -> None:
+    sub = _html_block_extraction(source, lines, tok)
+    for segment in sub.segments:
+        # HTML paragraphs inside a list item or quote take their scope, as Markdown ones do.
+        if container and segment.scope == "paragraph":
+            segment.scope = container
+    out.segments.extend(sub.segments)
+    out.comments.extend(sub.comments)
+    out.problems.extend(sub.problems)
+
+
+def _html_block_extraction(source: str, lines: _Lines, tok: Token) -> Extraction:
     first = tok.map[0]
     content = tok.content.rstrip("\n")
     cmap = _map_lines(source, lines, first, content, False)
@@ -546,14 +557,10 @@ def _html_block(
             break
     if direct:
         start = cmap.s0[0]
-        last = min(first + content.count("\n"), len(lines.ends) - 1)
-        end = lines.ends[last]
-        sub = extract_html(source[start:end], base=start)
-        out.segments.extend(sub.segments)
-        out.comments.extend(sub.comments)
-        out.problems.extend(sub.problems)
-        return
+        end = lines.ends[min(tok.map[1], len(lines.ends)) - 1]
+        return extract_html(source[start:end], base=start)
     sub = extract_html(content)
+    out = Extraction()
     for segment in sub.segments:
         remapped = _remap(segment, cmap, source)
         if remapped is not None:
@@ -564,7 +571,10 @@ def _html_block(
             out.comments.append(Comment(comment.text, *span))
     for problem in sub.problems:
         offset = cmap.to_source(problem.offset)
-        out.problems.append(MarkupProblem(lines.starts[first] if offset is None else offset, problem.message))
+        out.problems.append(
+            MarkupProblem(lines.starts[first] if offset is None else offset, problem.message)
+        )
+    return out
 
 
 def extract_markdown(text: str) -> Extraction:
@@ -580,7 +590,9 @@ def extract_markdown(text: str) -> Extraction:
 
         out = extract_plain(text)
         out.problems.append(
-            MarkupProblem(0, f"Markdown could not be read ({type(exc).__name__}); read as plain text")
+            MarkupProblem(
+                0, f"Markdown could not be read ({type(exc).__name__}); read as plain text"
+            )
         )
     finally:
         if collecting:
@@ -612,10 +624,12 @@ def _extract(text: str, out: Extraction) -> None:
                 containers.pop()
         elif kind == "html_block" and tok.map:
             try:
-                _html_block(text, lines, tok, out)
+                _html_block(text, lines, tok, containers[-1] if containers else None, out)
             except Exception as exc:  # noqa: BLE001 - lose one block, not the document
                 out.problems.append(
-                    MarkupProblem(lines.starts[tok.map[0]], f"HTML block skipped ({type(exc).__name__})")
+                    MarkupProblem(
+                        lines.starts[tok.map[0]], f"HTML block skipped ({type(exc).__name__})"
+                    )
                 )
         elif kind == "inline" and tok.map and tok.content:
             parent = tokens[index - 1] if index else None
@@ -633,7 +647,9 @@ def _extract(text: str, out: Extraction) -> None:
                             row_cursor = marker.end() if marker else row_cursor
                     cmap, cursor = _map_cell(located, row_cursor, lines.ends[first], tok.content)
                     if not cmap.c0:  # the "marker" was the cell's own text after all
-                        cmap, cursor = _map_cell(located, lines.starts[first], lines.ends[first], tok.content)
+                        cmap, cursor = _map_cell(
+                            located, lines.starts[first], lines.ends[first], tok.content
+                        )
                     row_cursor = cursor
                 else:
                     atx = False
@@ -656,10 +672,15 @@ def _extract(text: str, out: Extraction) -> None:
                     MarkupProblem(lines.starts[first], f"block skipped ({type(exc).__name__})")
                 )
     if deepest is not None:
-        offset = lines.starts[deepest.map[0]] if deepest.map and deepest.map[0] < len(lines.starts) else 0
+        offset = (
+            lines.starts[deepest.map[0]]
+            if deepest.map and deepest.map[0] < len(lines.starts)
+            else 0
+        )
         out.problems.append(
             MarkupProblem(
                 offset,
-                f"Markdown nested more than {_MAX_NESTING} levels deep; deeper content is not checked",
+                f"Markdown nested more than {_MAX_NESTING} levels deep; "
+                "deeper content is not checked",
             )
         )
