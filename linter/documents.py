@@ -71,6 +71,11 @@ class LineIndex:
         line = bisect_right(self._starts, offset) - 1
         return line + 1, offset - self._starts[line] + 1
 
+    @property
+    def starts(self) -> list[int]:
+        """Offset of the first character of each line."""
+        return self._starts
+
     def line_start(self, line: int) -> int:
         """Offset of the first character of 1-based ``line`` (clamped to the last line)."""
         return self._starts[min(max(line, 1), len(self._starts)) - 1]

@@ -27,6 +27,7 @@ import re
 from bisect import bisect_right
 from html.parser import HTMLParser
 
+from linter.documents import LineIndex
 from linter.markup import Comment, Extraction, MarkupProblem, SegmentBuilder
 
 # Elements whose start or end ends the current segment.
@@ -106,17 +107,6 @@ class _Shifted:
         return self._text[item.start - self._base : item.stop - self._base]
 
 
-def _line_starts(text: str) -> list[int]:
-    # HTMLParser counts lines by "\n" only, so must we.
-    starts = [0]
-    find = text.find
-    pos = find("\n")
-    while pos != -1:
-        starts.append(pos + 1)
-        pos = find("\n", pos + 1)
-    return starts
-
-
 def _attribute_spans(raw: str) -> dict[str, tuple[int, int]]:
     """Name -> (start, end) of each attribute's value inside the raw start tag."""
     spans: dict[str, tuple[int, int]] = {}
@@ -145,7 +135,8 @@ class _Parser(HTMLParser):
         self._base = base
         self._src = text if base == 0 else _Shifted(text, base)
         self._out = out
-        self._starts = _line_starts(text)
+        # HTMLParser counts lines by "\n" only, as LineIndex does.
+        self._starts = LineIndex(text).starts
         self._origin = self._origin_line = 0
         # (tag, scope, skip) per open element; scope and skip are inherited so the current
         # ones are always at the top, whatever the depth.
