@@ -52,6 +52,17 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
                        help="worker processes (default 0: one per CPU for inputs over 1 MB; 1: no workers)")
     check.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    facts = commands.add_parser("facts", help="work with the fact base")
+    facts_commands = facts.add_subparsers(dest="facts_command", metavar="ACTION", parser_class=_Parser)
+    verify = facts_commands.add_parser("verify", help="check every quote, hash, id and rule reference")
+    explain = commands.add_parser("explain", help="show a rule or a fact with its evidence")
+    explain.add_argument("key", metavar="CODE|NAME|FACT-ID")
+    for sub in (check, verify, explain):
+        sub.add_argument("--facts", action="append", metavar="DIR", help="extra fact base directory (repeatable)")
+    for sub in (verify, explain):
+        sub.add_argument("--config", metavar="FILE", help="config file")
+        sub.add_argument("--no-config", action="store_true", help="ignore config files")
+        sub.add_argument("--rules", action="append", metavar="DIR", help="extra rule directory (repeatable)")
     return parser
 
 
@@ -69,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str] | None) -> int:
     from linter.config import ConfigError, find_config, load_settings
     from linter.documents import UsageError
+    from linter.factbase import FactError
     from linter.rulebook import RuleError
 
     parser = build_parser()
@@ -76,22 +88,27 @@ def _main(argv: list[str] | None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    if not args.paths:
+    if args.command == "facts" and args.facts_command is None:
+        raise _Usage("facts: give an action (verify)")
+    if args.command == "check" and not args.paths:
         raise _Usage("check: give at least one PATH (or - for stdin)")
-    if args.no_cache:
+    if getattr(args, "no_cache", False):
         os.environ["CLAIMSAFE_NO_CACHE"] = "1"
     try:
         config = args.config if args.config else None if args.no_config else find_config()
         if args.config and not os.path.isfile(args.config):
             raise ConfigError(f"{args.config}: config file not found")
-        settings = load_settings(config)
-        settings = _apply_options(settings, args)
+        settings = _apply_options(load_settings(config), args)
+        if args.command == "facts":
+            return _facts_verify(settings)
         from linter.engine import Engine
 
         engine = Engine(settings)
+        if args.command == "explain":
+            return _explain(engine, args.key)
         _check_selectors(engine, settings)
         report = engine.lint_paths(args.paths, args.stdin_filename, jobs=args.jobs)
-    except (ConfigError, RuleError, UsageError) as exc:
+    except (ConfigError, RuleError, UsageError, FactError) as exc:
         print(f"claimsafe: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
@@ -115,21 +132,51 @@ def _main(argv: list[str] | None) -> int:
     return EXIT_FINDINGS if report.failed(settings.fail_on) else EXIT_OK
 
 
+def _facts_verify(settings) -> int:
+    from linter.factbase import default_sources_dir, load_factbase, verify
+    from linter.rulebook import default_rules_dir, load_rulebook
+
+    base = load_factbase([default_sources_dir(), *settings.fact_dirs])
+    rulebook = load_rulebook([default_rules_dir(), *settings.rule_dirs])
+    problems = verify(base, rulebook)
+    for problem in problems:
+        print(f"claimsafe: error: {problem}", file=sys.stderr)
+    if problems:
+        return EXIT_USAGE
+    quotes = sum(len(f.evidence) for f in base.facts.values())
+    print(f"{len(base.facts)} facts, {quotes} quotes in {len(base.documents)} documents: all verified.")
+    return EXIT_OK
+
+
+def _explain(engine, key: str) -> int:
+    from linter.explain import explain
+
+    text = explain(key, engine.all_rules, engine.factbase)
+    if text is None:
+        raise _Usage(f"explain: no rule or fact named {key!r}")
+    sys.stdout.write(text)
+    return EXIT_OK
+
+
 def _apply_options(settings, args):
+    from linter.config import ConfigError
+
     changes = {}
+    for option, key, what in (("facts", "fact_dirs", "fact base"), ("rules", "rule_dirs", "rule")):
+        dirs = getattr(args, option, None)
+        if dirs:
+            missing = [d for d in dirs if not os.path.isdir(d)]
+            if missing:
+                raise ConfigError(f"{missing[0]}: {what} directory does not exist")
+            changes[key] = tuple(getattr(settings, key)) + tuple(os.path.abspath(d) for d in dirs)
+    if args.command != "check":
+        return replace(settings, **changes)
     if args.select:
         changes["select"] = _split(args.select)
     if args.ignore:
         changes["ignore"] = settings.ignore + _split(args.ignore)
     if args.fail_on:
         changes["fail_on"] = args.fail_on
-    if args.rules:
-        from linter.config import ConfigError
-
-        missing = [d for d in args.rules if not os.path.isdir(d)]
-        if missing:
-            raise ConfigError(f"{missing[0]}: rule directory does not exist")
-        changes["rule_dirs"] = tuple(settings.rule_dirs) + tuple(os.path.abspath(d) for d in args.rules)
     if args.exclude:
         changes["exclude"] = tuple(settings.exclude) + tuple(_split(args.exclude))
     return replace(settings, **changes)

@@ -14,6 +14,7 @@ Keys (YAML spelling; TOML uses the same names)::
     include: ["*.md", ...]      # file globs when walking directories
     exclude: ["drafts/**"]      # paths or globs to skip when walking directories
     rule-dirs: [house-rules]    # extra rule directories, added to the shipped rules
+    fact-dirs: [our-facts]      # extra fact bases (documents/ + facts/), added to the shipped one
     severity: {CS801: info}     # severity overrides by code, name or category
     per-path:                   # overrides for matching paths (globs)
       - paths: ["legal/**"]
@@ -54,6 +55,7 @@ class Settings:
     include: tuple[str, ...] = DEFAULT_INCLUDE
     exclude: tuple[str, ...] = ()
     rule_dirs: tuple[str, ...] = ()
+    fact_dirs: tuple[str, ...] = ()
     severity: dict = field(default_factory=dict)
     per_path: tuple[PathOverride, ...] = ()
     source: str | None = None  # the file these settings came from
@@ -112,7 +114,7 @@ def parse_settings(data: object, path: Path, prefix: str = "") -> Settings:
     where = _Where(path, prefix)
     if not isinstance(data, dict):
         where.fail("", "must be a table/mapping of settings")
-    known = {"select", "ignore", "fail-on", "include", "exclude", "rule-dirs", "severity", "per-path"}
+    known = {"select", "ignore", "fail-on", "include", "exclude", "rule-dirs", "fact-dirs", "severity", "per-path"}
     for key in data:
         if key not in known:
             where.fail(key, f"unknown key (known: {', '.join(sorted(known))})")
@@ -130,17 +132,20 @@ def parse_settings(data: object, path: Path, prefix: str = "") -> Settings:
     fail_on = data.get("fail-on", "warning")
     if fail_on not in SEVERITY_RANK:
         where.fail("fail-on", f"must be one of: {', '.join(SEVERITY_RANK)} (got {fail_on!r})")
-    rule_dirs = tuple(str((base / d).resolve()) for d in _strings(data, "rule-dirs", where))
-    for directory in rule_dirs:
-        if not os.path.isdir(directory):
-            where.fail("rule-dirs", f"no such directory: {directory}")
+    dirs = {}
+    for key in ("rule-dirs", "fact-dirs"):
+        dirs[key] = tuple(str((base / d).resolve()) for d in _strings(data, key, where))
+        for directory in dirs[key]:
+            if not os.path.isdir(directory):
+                where.fail(key, f"no such directory: {directory}")
     return Settings(
         select=_strings(data, "select", where) or ["ALL"],
         ignore=_strings(data, "ignore", where),
         fail_on=fail_on,
         include=tuple(_strings(data, "include", where)) or DEFAULT_INCLUDE,
         exclude=tuple(_strings(data, "exclude", where)),
-        rule_dirs=rule_dirs,
+        rule_dirs=dirs["rule-dirs"],
+        fact_dirs=dirs["fact-dirs"],
         severity=_severity(data, where),
         per_path=tuple(per_path),
         source=str(path),

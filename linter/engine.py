@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Iterable
 from linter import directives
 from linter.config import Settings
 from linter.documents import Document, LineIndex, ReadProblem, discover, read_path, read_stdin
-from linter.findings import PROBLEM_CATEGORY, PROBLEMS, SEVERITY_RANK, Finding
+from linter.factbase import FactBase, default_sources_dir, load_factbase
+from linter.findings import PROBLEM_CATEGORY, PROBLEMS, SEVERITY_RANK, Evidence, Finding
 from linter.markup import extract
 from linter.rulebook import Rule, Rulebook, default_rules_dir, load_rulebook
 
@@ -44,6 +45,7 @@ class Engine:
             rulebook = load_rulebook([default_rules_dir(), *self.settings.rule_dirs])
         self.all_rules = rulebook
         self.rulebook = rulebook.select(self.settings.select, self.settings.ignore)
+        self.factbase = load_factbase([default_sources_dir(), *self.settings.fact_dirs])
         self._matcher: RuleMatcher | None = None
 
     @property
@@ -98,7 +100,7 @@ class Engine:
         suppressions, bad_directives = directives.parse(
             extraction.comments, text, lines, self.all_rules.known_selector
         )
-        make = _FindingMaker(document.path, text, lines)
+        make = _FindingMaker(document.path, text, lines, self.factbase)
         findings = [make.problem("markup", p.offset, p.offset, p.message) for p in extraction.problems]
         findings += [
             make.problem("invalid-suppression", d.comment.start, d.comment.end, d.message)
@@ -174,6 +176,9 @@ class Engine:
         return _FindingMaker(problem.path, "", LineIndex("")).problem(problem.code, 0, 0, problem.message)
 
 
+# Quotes per cited fact on a finding: enough to show the weight of evidence, few enough
+# to read in a terminal.
+EVIDENCE_PER_FACT = 2
 # Below this much input, starting workers costs more than it saves.
 PARALLEL_MIN_BYTES = 1_000_000
 _WORKER_ENGINE: "Engine | None" = None
@@ -219,8 +224,8 @@ def _lint_in_worker(path: str) -> list[Finding]:
 class _FindingMaker:
     """Builds findings for one document: offsets in, line/column and text out."""
 
-    def __init__(self, path: str, text: str, lines: LineIndex) -> None:
-        self.path, self.text, self.lines = path, text, lines
+    def __init__(self, path: str, text: str, lines: LineIndex, factbase: FactBase | None = None) -> None:
+        self.path, self.text, self.lines, self.factbase = path, text, lines, factbase
 
     def _make(self, start: int, end: int, **fields) -> Finding:
         line, column = self.lines.position(start)
@@ -236,7 +241,17 @@ class _FindingMaker:
             start, end, rule=rule.code, name=rule.name, category=rule.category,
             severity=severity, message=rule.message.replace("{text}", " ".join(matched.split())),
             suggestion=rule.suggestion, context=tuple(sorted(context)),
+            evidence=self._evidence(rule),
         )
+
+    def _evidence(self, rule: Rule) -> tuple[Evidence, ...]:
+        """The supporting quotes of the facts the rule cites (a few per fact)."""
+        out = []
+        for fact_id in rule.facts:
+            fact = self.factbase.get(fact_id) if self.factbase else None
+            if fact is not None:
+                out += [Evidence(fact.id, q.document, q.quote) for q in fact.quotes("supports")[:EVIDENCE_PER_FACT]]
+        return tuple(out)
 
     def problem(self, kind: str, start: int, end: int, message: str) -> Finding:
         code, name, severity = PROBLEMS[kind]
