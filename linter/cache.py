@@ -77,5 +77,10 @@ class FileCache:
             with os.fdopen(fd, "wb") as handle:
                 pickle.dump(self._entries, handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.path)
+            # Older caches of the same kind (another version or code) are dead weight.
+            prefix = self.path.name.rsplit("-", 1)[0]
+            for old in self.path.parent.glob(f"{prefix}-*.pickle"):
+                if old != self.path:
+                    old.unlink(missing_ok=True)
         except Exception:
             pass

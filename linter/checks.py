@@ -33,6 +33,9 @@ class Hit:
     end: int
     severity: str
     context: frozenset[str]
+    # Fact checks: what the facts say (for the message) and which facts say it.
+    detail: str = ""
+    facts: tuple[str, ...] = ()
 
 
 def phrase_variants(phrase: str) -> list[str]:
@@ -49,7 +52,7 @@ def downgrade(severity: str) -> str:
 
 # A token pattern whose alternatives multiply out to at most this many phrases is
 # compiled into the PhraseMatcher instead (a hash lookup per token, not a state machine).
-MAX_EXPANSION = 500
+MAX_EXPANSION = 64
 
 
 class RuleMatcher:

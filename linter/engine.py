@@ -25,7 +25,7 @@ from linter.markup import extract
 from linter.rulebook import Rule, Rulebook, default_rules_dir, load_rulebook
 
 if TYPE_CHECKING:
-    from linter.checks import RuleMatcher
+    from linter.checks import Hit, RuleMatcher
 
 
 @dataclass
@@ -52,9 +52,12 @@ class Engine:
     def matcher(self) -> "RuleMatcher":
         if self._matcher is None:
             from linter.checks import RuleMatcher
+            from linter.factcheck import DisclosureCheck, FactChecker
             from linter.nlp import pipeline
 
             self._matcher = RuleMatcher(self.rulebook, pipeline())
+            self._facts = FactChecker(self.rulebook.rules, self.factbase, self._matcher.context)
+            self._disclosure = DisclosureCheck(self.rulebook.rules, self.factbase)
         return self._matcher
 
     # -- entry points ---------------------------------------------------------------------
@@ -109,10 +112,15 @@ class Engine:
         if extraction.segments and len(self.rulebook):
             from linter.nlp import pipeline
 
+            matcher = self.matcher
+            hits = []
             for analysis in pipeline().analyse(extraction.segments):
-                for hit in self.matcher.hits(analysis):
-                    start, end = hit.segment.source_span(hit.start, hit.end)
-                    findings.append(make.claim(hit.rule, start, end, hit.severity, hit.context))
+                hits += matcher.hits(analysis)
+                hits += self._facts.hits(analysis)
+            hits += self._disclosure.hits(extraction.segments, hits)
+            for hit in hits:
+                start, end = hit.segment.source_span(hit.start, hit.end)
+                findings.append(make.claim(hit, start, end))
         findings = self._per_path(document.path, findings)
         findings = self._suppress(findings, suppressions)
         findings = _dedupe(findings)
@@ -235,22 +243,27 @@ class _FindingMaker:
             end_line=end_line, end_column=end_column, text=self.text[start:end], **fields,
         )
 
-    def claim(self, rule: Rule, start: int, end: int, severity: str, context: frozenset[str]) -> Finding:
-        matched = self.text[start:end]
+    def claim(self, hit: "Hit", start: int, end: int) -> Finding:
+        rule = hit.rule
+        matched = " ".join(self.text[start:end].split())
+        message = rule.message.replace("{text}", matched).replace("{expected}", hit.detail)
         return self._make(
             start, end, rule=rule.code, name=rule.name, category=rule.category,
-            severity=severity, message=rule.message.replace("{text}", " ".join(matched.split())),
-            suggestion=rule.suggestion, context=tuple(sorted(context)),
-            evidence=self._evidence(rule),
+            severity=hit.severity, message=message.replace("{missing}", hit.detail),
+            suggestion=rule.suggestion, context=tuple(sorted(hit.context)),
+            evidence=self._evidence(hit.facts or rule.facts),
         )
 
-    def _evidence(self, rule: Rule) -> tuple[Evidence, ...]:
-        """The supporting quotes of the facts the rule cites (a few per fact)."""
+    def _evidence(self, fact_ids: tuple[str, ...]) -> tuple[Evidence, ...]:
+        """Quotes that show where the evidence lies (a few per cited fact): a fact's
+        supporting quotes, or, for a claim the weight of evidence goes against (status
+        ``contradicted``), the quotes that contradict it."""
         out = []
-        for fact_id in rule.facts:
+        for fact_id in fact_ids:
             fact = self.factbase.get(fact_id) if self.factbase else None
             if fact is not None:
-                out += [Evidence(fact.id, q.document, q.quote) for q in fact.quotes("supports")[:EVIDENCE_PER_FACT]]
+                stance = "contradicts" if fact.status == "contradicted" else "supports"
+                out += [Evidence(fact.id, q.document, q.quote) for q in fact.quotes(stance)[:EVIDENCE_PER_FACT]]
         return tuple(out)
 
     def problem(self, kind: str, start: int, end: int, message: str) -> Finding:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import textwrap
 
 from linter.factbase import Fact, FactBase
+from linter.factcheck import describe
 from linter.rulebook import Rule, Rulebook
 
 
@@ -46,9 +47,8 @@ def _fact(fact: Fact, factbase: FactBase) -> str:
     out = [f"{fact.id} ({fact.kind}, {fact.status}) — {treatment.name if treatment else fact.treatment}", ""]
     out += [_wrap(fact.statement, ""), ""]
     for v in fact.values:
-        span = f"{v.min:g}" if v.min == v.max else f"{v.min:g}–{v.max:g}"
         condition = f" when: {', '.join(v.condition)}" if v.condition else ""
-        out.append(f"  {v.quantity}: {span} {v.unit}{condition}")
+        out.append(f"  {v.quantity}: {describe(v)}{condition}")
     if fact.values:
         out.append("")
     if fact.key:

@@ -104,6 +104,7 @@ class Fact:
     values: tuple[Value, ...] = ()
     key: bool = False
     terms: tuple[str, ...] = ()
+    label: str = ""  # a short name for messages ("pregnancy and breastfeeding")
     path: str = ""
     line: int = 0
 
@@ -243,7 +244,7 @@ def _load_facts(path: Path, base: FactBase, duplicates: list[FactError]) -> None
 
 def _fact(path: Path, data: LineDict, treatment: str) -> Fact:
     f = _Fields(path, data, f"fact {data.get('id', '?')}")
-    f.only({"id", "kind", "statement", "status", "values", "evidence", "key", "terms"})
+    f.only({"id", "kind", "statement", "status", "values", "evidence", "key", "terms", "label"})
     fact_id = f.text("id")
     if not _ID.match(fact_id):
         f.fail("id", f"fact id {fact_id!r} is not kebab-case")
@@ -285,6 +286,7 @@ def _fact(path: Path, data: LineDict, treatment: str) -> Fact:
         values=tuple(values),
         key=key,
         terms=f.strings("terms"),
+        label=str(data.get("label") or (f.strings("terms") or (fact_id,))[0]),
         path=str(path),
         line=data.line,
     )

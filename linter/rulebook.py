@@ -20,7 +20,7 @@ from typing import Iterable
 from linter import yamlutil
 from linter.yamlutil import LineDict, LineList, YAMLError, load_yaml_file
 
-CATEGORIES = (
+CLAIM_CATEGORIES = (
     "cure",
     "safety-absolute",
     "painless",
@@ -34,6 +34,9 @@ CATEGORIES = (
     "statistic",
     "efficacy",
 )
+# Checked against the fact base rather than found by patterns alone.
+FACT_CATEGORIES = ("contradiction", "missing-contraindications", "missing-risks")
+CATEGORIES = CLAIM_CATEGORIES + FACT_CATEGORIES
 SEVERITIES = ("info", "warning", "error")
 CONTEXT_KINDS = ("negated", "hedged", "question", "reported", "conditional", "disclaimer", "cited")
 ACTIONS = ("clear", "downgrade", "keep")
@@ -53,8 +56,13 @@ POLARITIES = ("asserted", "inherent")
 _CODE = re.compile(r"^CS\d{3}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 _REQUIRED = ("code", "name", "category", "severity", "message", "rationale", "suggestion",
-             "references", "patterns", "examples")
-_OPTIONAL = ("polarity", "exceptions", "context", "facts", "scopes", "status")
+             "references", "examples")
+_OPTIONAL = ("patterns", "check", "polarity", "exceptions", "context", "facts", "scopes", "status")
+# A rule either has patterns, or a `check` of one of these kinds with its own keys.
+CHECKS = {
+    "quantity": {"quantity", "near", "before", "unless", "ordinal", "tolerance"},
+    "disclosure": {"disclosure"},
+}
 _TOKEN_ATTRS = {"NORM", "LOWER", "ORTH", "TEXT", "SHAPE", "IS_DIGIT", "LIKE_NUM", "IS_PUNCT",
                 "IS_ALPHA", "IS_TITLE", "IS_UPPER", "LENGTH", "OP", "IS_SENT_START", "IS_SPACE"}
 
@@ -109,6 +117,7 @@ class Rule:
     path: str
     line: int = 1
     status: str = "stable"
+    check: dict | None = None
 
     def selected_by(self, selector: str) -> bool:
         """True if ``selector`` (code, code prefix, name, category or ALL) names this rule."""
@@ -204,6 +213,9 @@ def load_rule(path: str) -> Rule:
     examples = data["examples"]
     if not isinstance(examples, dict) or set(examples) - {"fire", "pass"}:
         check.fail("examples", "examples must be a mapping with 'fire' and 'pass' lists")
+    check_spec = _check_spec(path, data)
+    if check_spec is None and not data.get("patterns"):
+        check.fail("patterns", "a rule needs patterns (or a check)")
     fire_items, pass_items = examples.get("fire") or [], examples.get("pass") or []
     if not fire_items or not pass_items:
         check.fail("examples", "a rule needs at least one 'fire' and one 'pass' example")
@@ -239,10 +251,10 @@ def load_rule(path: str) -> Rule:
         rationale=check.text("rationale"),
         suggestion=check.text("suggestion"),
         references=check.strings("references", required=True),
-        patterns=check.patterns("patterns", required=True),
+        patterns=check.patterns("patterns"),
         exceptions=check.patterns("exceptions"),
         polarity=polarity,
-        context=context,
+        context=_plain(context),
         facts=check.strings("facts"),
         scopes=scopes,
         fire=tuple(fire),
@@ -250,7 +262,34 @@ def load_rule(path: str) -> Rule:
         path=path,
         line=data.line,
         status=check.choice("status", ("stable", "preview"), default="stable"),
+        check=_plain(check_spec),
     )
+
+
+def _check_spec(path: str, data: LineDict) -> dict | None:
+    """Validate a rule's `check` block (fact-base checks); None when it has none."""
+    spec = data.get("check")
+    if spec is None:
+        return None
+    line = data.line_of("check")
+    if not isinstance(spec, dict):
+        raise RuleError(path, line, "check must be a mapping")
+    kinds = [k for k in CHECKS if k in spec]
+    if len(kinds) != 1:
+        raise RuleError(path, line, f"check needs exactly one of: {', '.join(CHECKS)}")
+    kind = kinds[0]
+    unknown = set(spec) - CHECKS[kind]
+    if unknown:
+        raise RuleError(path, line, f"unknown key {sorted(unknown)[0]!r} in a {kind} check (known: {', '.join(sorted(CHECKS[kind]))})")
+    if kind == "quantity":
+        if not isinstance(spec.get("near"), list) or not spec["near"]:
+            raise RuleError(path, line, "a quantity check needs 'near': words that show what the number is about")
+        tolerance = spec.get("tolerance", 0.25)
+        if not isinstance(tolerance, (int, float)) or not 0 <= tolerance < 1:
+            raise RuleError(path, line, "tolerance must be a number from 0 to 1")
+    if kind == "disclosure" and spec["disclosure"] not in ("contraindication", "side-effect"):
+        raise RuleError(path, line, "disclosure must be 'contraindication' or 'side-effect'")
+    return {"kind": kind, **dict(spec)}
 
 
 class _Checker:
@@ -309,5 +348,15 @@ class _Checker:
                         )
             else:
                 raise RuleError(self.path, line, "a pattern is a phrase string or a list of token dicts")
-            out.append(Pattern(item, line))
+            out.append(Pattern(_plain(item), line))
         return tuple(out)
+
+
+def _plain(value):
+    """Plain lists and dicts (line numbers are only needed while validating): rules are
+    cached between runs, and the bare structures load several times faster."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value

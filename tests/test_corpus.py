@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from linter.rulebook import CATEGORIES
+from linter.rulebook import CLAIM_CATEGORIES as CATEGORIES
 from tests.corpus.evaluate import HERE, evaluate, load
 
 DEV_FLOOR = {"precision": 0.95, "recall": 0.90}
@@ -49,3 +49,19 @@ def test_held_out_precision_and_recall(engine, name):
     assert scores.precision() >= floor_p and scores.recall() >= floor_r, (
         name, round(scores.precision(), 3), round(scores.recall(), 3),
     )
+
+
+FACT_FLOORS = {"contradiction": (0.95, 0.85), "missing-contraindications": (0.90, 0.85), "missing-risks": (0.90, 0.85)}
+
+
+@pytest.mark.parametrize("category", sorted(FACT_FLOORS))
+def test_fact_checks_on_sentences_and_whole_documents(engine, category):
+    """facts.yaml: contradiction cases (supported and unsupported, with conditions) and
+    whole documents for the disclosure checks (promotional with and without
+    contraindications and risks, neutral information pages)."""
+    from tests.corpus.evaluate import evaluate_facts
+
+    scores = evaluate_facts(engine, load(HERE / "facts.yaml"))
+    floor_p, floor_r = FACT_FLOORS[category]
+    misses = [m for m in scores.misses if m[1] == category]
+    assert scores.precision(category) >= floor_p and scores.recall(category) >= floor_r, misses

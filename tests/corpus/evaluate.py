@@ -17,7 +17,7 @@ import yaml
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 
-from linter.rulebook import CATEGORIES  # noqa: E402
+from linter.rulebook import CLAIM_CATEGORIES as CATEGORIES  # noqa: E402
 
 
 @dataclass
@@ -62,17 +62,47 @@ def evaluate(engine, entries: list[dict]) -> Scores:
     return scores
 
 
+DOCUMENT_CATEGORIES = ("missing-contraindications", "missing-risks")
+
+
+def evaluate_facts(engine, data: dict) -> Scores:
+    """Contradictions over single sentences, disclosure findings over whole documents."""
+    scores = Scores()
+    cases = [(e["text"], "text", set(e["expect"]), ("contradiction",)) for e in data.get("sentences", [])]
+    cases += [(d["text"], d.get("format", "markdown"), set(d["expect"]), DOCUMENT_CATEGORIES)
+              for d in data.get("documents", [])]
+    for text, fmt, expected, categories in cases:
+        found = engine.lint_text(text, f"corpus.{fmt}", fmt)
+        predicted = {f.category for f in found}
+        for category in categories:
+            label = (text[:70] + "…") if len(text) > 70 else text
+            if category in expected and category in predicted:
+                scores.tp[category] += 1
+            elif category in predicted:
+                scores.fp[category] += 1
+                scores.misses.append(("FP", category, label, [f.text for f in found if f.category == category]))
+            elif category in expected:
+                scores.fn[category] += 1
+                scores.misses.append(("FN", category, label, []))
+    return scores
+
+
 def main() -> None:
     from linter.engine import Engine
 
     names = [a for a in sys.argv[1:] if not a.startswith("-")] or ["dev"]
-    entries = [e for name in names for e in load(HERE / f"{name}.yaml")]
-    scores = evaluate(Engine(), entries)
-    print(f"{'category':18} {'P':>6} {'R':>6}  tp  fp  fn")
-    for category in CATEGORIES:
-        print(f"{category:18} {scores.precision(category):6.3f} {scores.recall(category):6.3f} "
+    if names == ["facts"]:
+        entries = load(HERE / "facts.yaml")
+        scores, categories = evaluate_facts(Engine(), entries), ("contradiction", *DOCUMENT_CATEGORIES)
+        entries = entries["sentences"] + entries["documents"]
+    else:
+        entries = [e for name in names for e in load(HERE / f"{name}.yaml")]
+        scores, categories = evaluate(Engine(), entries), CATEGORIES
+    print(f"{'category':26} {'P':>6} {'R':>6}  tp  fp  fn")
+    for category in categories:
+        print(f"{category:26} {scores.precision(category):6.3f} {scores.recall(category):6.3f} "
               f"{scores.tp[category]:3} {scores.fp[category]:3} {scores.fn[category]:3}")
-    print(f"{'overall':18} {scores.precision():6.3f} {scores.recall():6.3f}  ({len(entries)} entries)")
+    print(f"{'overall':26} {scores.precision():6.3f} {scores.recall():6.3f}  ({len(entries)} entries)")
     if "-v" in sys.argv:
         for kind, category, text, matched in scores.misses:
             print(f"{kind} {category:16} {text!r} {matched if matched else ''}")

@@ -1,0 +1,321 @@
+"""Stage 6b of the pipeline: copy checked against the fact base.
+
+Two kinds of rule check, both declared in rule YAML (``check:``) and both answered from
+the facts' data, so a new treatment needs no code:
+
+* ``quantity``: factual statements with numbers ("sessions take two hours", "needles go
+  10 mm deep", "first used in 1975", "results from the first session") are read by one
+  quantity reader (digits, number words, ranges, "half an hour", ordinals, decades, unit
+  words) and compared with the typed values of the facts for that quantity. A value whose
+  ``condition`` words appear in the sentence ("after pregnancy") takes precedence. A
+  statement the facts support does not fire; one outside every applicable range (with
+  the rule's tolerance) is a ``contradiction``.
+* ``disclosure`` (document level): copy that promotes a treatment of the fact base must
+  mention its key contraindications or risks; see :class:`DisclosureCheck`.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from bisect import bisect_right
+from dataclasses import dataclass
+from importlib import resources
+from typing import TYPE_CHECKING, Iterator
+
+from linter.checks import Hit, downgrade
+from linter.factbase import Fact, FactBase, Value
+from linter.yamlutil import load_yaml
+
+if TYPE_CHECKING:
+    from linter.context import ContextDetector
+    from linter.markup import Segment
+    from linter.nlp import Analysis
+    from linter.rulebook import Rule
+
+# Unit words in copy and in facts: (family, factor to the family's base unit).
+UNITS = {
+    "minute": ("duration", 1), "minutes": ("duration", 1), "min": ("duration", 1), "mins": ("duration", 1),
+    "hour": ("duration", 60), "hours": ("duration", 60), "hr": ("duration", 60), "hrs": ("duration", 60),
+    "day": ("duration", 1440), "days": ("duration", 1440),
+    "week": ("duration", 10080), "weeks": ("duration", 10080),
+    "month": ("duration", 43200), "months": ("duration", 43200),
+    "year": ("duration", 525600), "years": ("duration", 525600),
+    "millimetre": ("length", 1), "millimetres": ("length", 1), "millimeter": ("length", 1),
+    "millimeters": ("length", 1), "mm": ("length", 1),
+    "centimetre": ("length", 10), "centimetres": ("length", 10), "centimeter": ("length", 10),
+    "centimeters": ("length", 10), "cm": ("length", 10),
+    "session": ("session", 1), "sessions": ("session", 1), "treatment": ("session", 1),
+    "treatments": ("session", 1), "visit": ("session", 1), "visits": ("session", 1),
+    "injection": ("injection", 1), "injections": ("injection", 1),
+    "per-year": ("per-year", 1), "calendar-year": ("calendar-year", 1),
+}
+NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
+    "twenty": 20, "thirty": 30, "forty": 40, "forty-five": 45, "fifty": 50, "sixty": 60,
+    "ninety": 90, "a couple of": 2, "couple of": 2, "half an": 0.5, "half a": 0.5, "a few": 3,
+}
+ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10,
+}
+# How far (in characters) from the number a rule's `near` words may stand.
+NEAR_BEFORE, NEAR_AFTER = 48, 40
+_NUM = r"(?:\d+(?:\.\d+)?|" + "|".join(
+    sorted((re.escape(w) for w in NUMBER_WORDS), key=len, reverse=True)
+) + ")"
+_UNIT = r"(?:" + "|".join(sorted((re.escape(u) for u in UNITS if "-" not in u), key=len, reverse=True)) + ")"
+_QUANTITY = re.compile(
+    rf"\b(?:between\s+)?(?P<a>{_NUM})(?:\s*(?:-|–|—|to|and|or)\s*(?P<b>{_NUM}))?(?P<half>\s+and\s+a\s+half)?"
+    rf"\s*-?\s*(?:(?:full|whole|good|entire)\s+)?(?P<unit>{_UNIT})\b(?P<half2>\s+and\s+a\s+half)?"
+    rf"|\b(?P<a2>{_NUM})(?:\s*(?:-|–|to|or)\s*(?P<b2>{_NUM}))?\s+(?:times?\s+)?(?:a|per|each)\s+year\b"
+    r"|\b(?:the\s+)?(?P<ord>" + "|".join(ORDINALS) + r"|\d+(?:st|nd|rd|th))\s+(?P<ounit>session|treatment|visit|appointment)\b"
+    r"|\b(?P<ounit2>session|treatment)\s+(?P<ord2>one|two|three|four|five|\d+)\b"
+    r"|\b(?P<year>1[89]\d\d|20\d\d)(?P<decade>'?s)?\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    start: int  # offsets in the analysed text
+    end: int
+    low: float
+    high: float
+    family: str
+    factor: float = 1  # the copy's unit, in the family's base unit
+
+
+def _number(text: str) -> float | None:
+    text = " ".join(text.lower().split())
+    if text in NUMBER_WORDS:
+        return float(NUMBER_WORDS[text])
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def read_quantities(text: str) -> Iterator[Quantity]:
+    """Every number-with-unit expression in ``text``, in base units of its family."""
+    for m in _QUANTITY.finditer(text):
+        if m["unit"]:
+            low, high = _number(m["a"]), _number(m["b"]) if m["b"] else None
+            if low is not None and high is None and (m["half"] or m["half2"]):
+                low += 0.5  # "an hour and a half", "two and a half hours"
+            family, factor = UNITS[m["unit"].lower()]
+        elif m["a2"]:
+            low, high = _number(m["a2"]), _number(m["b2"]) if m["b2"] else None
+            family, factor = "per-year", 1
+        elif m["ord"] or m["ord2"]:
+            word = (m["ord"] or m["ord2"]).lower()
+            value = ORDINALS.get(word) or NUMBER_WORDS.get(word) or _number(re.sub(r"\D", "", word))
+            low, high, family, factor = value, None, "session-ordinal", 1
+        else:
+            year = int(m["year"])
+            low, high = (year, year + 9) if m["decade"] and year % 10 == 0 else (year, None)
+            family, factor = "calendar-year", 1
+        if low is None:
+            continue
+        high = low if high is None else high
+        low, high = min(low, high), max(low, high)
+        yield Quantity(m.start(), m.end(), low * factor, high * factor, family, factor)
+
+
+def describe(v: Value) -> str:
+    """A fact value for people: "15–30 minutes", "2–3 times a year", "1952"."""
+    span = f"{v.min:g}" if v.min == v.max else f"{v.min:g}–{v.max:g}"
+    if v.unit == "calendar-year":
+        return span
+    if v.unit == "per-year":
+        return f"{span} times a year"
+    return f"{span} {v.unit}{'' if v.max == 1 else 's'}"
+
+
+@lru_cache(maxsize=None)
+def _words(words: tuple[str, ...]) -> re.Pattern:
+    """One compiled alternation per word list (word lists come from rules and facts)."""
+    return re.compile("|".join(rf"\b{re.escape(w.lower())}\b" for w in words) or "(?!)")
+
+
+def _has_any(text: str, words) -> bool:
+    return _words(tuple(words)).search(text) is not None
+
+
+class QuantityCheck:
+    """One ``check: {quantity: ...}`` rule, bound to the fact values it compares with."""
+
+    def __init__(self, rule: "Rule", factbase: FactBase) -> None:
+        self.rule = rule
+        spec = rule.check
+        self.values: list[tuple[Fact, Value]] = factbase.values(spec["quantity"])
+        self.families = {UNITS[v.unit][0] for _, v in self.values}
+        if spec.get("ordinal"):
+            # "after the third session" states a session number as an ordinal.
+            self.families.add("session-ordinal")
+        self.near = [str(w) for w in spec["near"]]
+        self.before = [str(w) for w in spec.get("before", [])]
+        self.unless = [str(w) for w in spec.get("unless", [])]
+        self.tolerance = float(spec.get("tolerance", 0.25))
+
+    def about(self, sentence: str, q: Quantity) -> bool:
+        """Is the number at ``q`` in ``sentence`` a statement of this quantity?
+
+        A ``near`` word must stand within a few words of the number, a ``before`` word (if
+        any) just before it, and no ``unless`` word close to it.
+        """
+        window = sentence[max(0, q.start - NEAR_BEFORE) : q.end + NEAR_AFTER]
+        if q.family not in self.families or not _has_any(window, self.near):
+            return False
+        # "stop aspirin one week before" is not a session length: the copy's unit must be
+        # within a factor of 60 of the fact's (minutes and hours; millimetres and centimetres).
+        if not any(UNITS[v.unit][1] / 60 <= q.factor <= UNITS[v.unit][1] * 60 for _, v in self.values):
+            return False
+        if self.before and not _has_any(sentence[max(0, q.start - 24) : q.start], self.before):
+            return False
+        return not (self.unless and _has_any(window, self.unless))
+
+    def expected(self, sentence: str) -> str:
+        applicable = self._applicable(sentence)
+        parts = []
+        for _, v in applicable:
+            parts.append(describe(v) + (f" (when: {', '.join(v.condition)})" if v.condition else ""))
+        return "; ".join(parts)
+
+    def _applicable(self, sentence: str) -> list[tuple[Fact, Value]]:
+        conditional = [(f, v) for f, v in self.values if v.condition and _has_any(sentence, v.condition)]
+        return conditional or [(f, v) for f, v in self.values if not v.condition]
+
+    def contradicts(self, q: Quantity, sentence: str) -> bool:
+        applicable = self._applicable(sentence)
+        if not applicable:
+            return False
+        for _, v in applicable:
+            family, factor = UNITS[v.unit]
+            low, high = v.min * factor, v.max * factor
+            tol = 0 if family == "calendar-year" else self.tolerance
+            if q.high >= low * (1 - tol) and q.low <= high * (1 + tol):
+                return False
+        return True
+
+    def facts(self, sentence: str) -> list[Fact]:
+        return [f for f, _ in self._applicable(sentence)]
+
+
+class FactChecker:
+    """Runs the quantity checks over analysed chunks; yields :class:`Hit` like the rules."""
+
+    def __init__(self, rules: list["Rule"], factbase: FactBase, context: "ContextDetector") -> None:
+        self.checks = [QuantityCheck(r, factbase) for r in rules if r.check and r.check["kind"] == "quantity"]
+        self.checks = [c for c in self.checks if c.values]
+        self.context = context
+
+    def hits(self, analysis: "Analysis") -> Iterator[Hit]:
+        if not self.checks:
+            return
+        doc = analysis.doc
+        text = doc.text
+        for sent in doc.sents:
+            sentence = sent.text
+            lowered = sentence.lower()
+            quantities = list(read_quantities(sentence))
+            if not quantities:
+                continue
+            cues = None
+            for q in quantities:
+                for check in self.checks:
+                    if not check.about(lowered, q) or not check.contradicts(q, lowered):
+                        continue
+                    start, end = sent.start_char + q.start, sent.start_char + q.end
+                    span = doc.char_span(start, end, alignment_mode="expand")
+                    if span is None:
+                        continue
+                    cues = cues or self.context.cues(sent)
+                    kinds = self.context.detect(sent, cues, span.start, span.end)
+                    actions = {check.rule.context[k] for k in kinds if k in check.rule.context}
+                    if "clear" in actions:
+                        continue
+                    severity = downgrade(check.rule.severity) if "downgrade" in actions else check.rule.severity
+                    k = bisect_right(analysis.starts, start) - 1
+                    seg_start = analysis.starts[k]
+                    yield Hit(check.rule, analysis.segments[k], start - seg_start, end - seg_start, severity, kinds,
+                              detail=check.expected(lowered), facts=tuple(f.id for f in check.facts(lowered)))
+
+
+# Segments after one with a contraindication cue that still count as under it (a heading
+# "Who should not have it?" followed by a list).
+CUE_REACH = 10
+
+
+def _phrases(words) -> re.Pattern:
+    return re.compile("|".join(rf"\b{re.escape(w)}\b" for w in words), re.I)
+
+
+class DisclosureCheck:
+    """Document level: promotional copy must say who should not have the treatment and
+    what its risks are.
+
+    A document *promotes* a treatment of the fact base when it names the treatment (any
+    alias) and uses a promotional cue (booking, prices, "we offer", ...; language data in
+    ``linter/data/disclosure.yml``); neutral information pages do not. For each
+    ``disclosure`` rule, the key facts of its kind (``key: true``) must be mentioned by
+    one of their ``terms``. Mentions inside a claim that denies the risk ("no side
+    effects", "safe in pregnancy") do not count. The finding points at the first mention
+    of the treatment and names what is missing.
+    """
+
+    DENIALS = ("safety-absolute", "suitability", "painless")
+
+    def __init__(self, rules: list["Rule"], factbase: FactBase) -> None:
+        self.rules = [r for r in rules if r.check and r.check["kind"] == "disclosure"]
+        self.factbase = factbase
+        data = load_yaml(resources.files("linter").joinpath("data/disclosure.yml").read_text("utf-8"), "linter/data/disclosure.yml")
+        self.cues = _phrases(data["contraindication_cues"])
+        self.ignore = re.compile("|".join(re.escape(c) for c in data.get("ignore", [])) or "(?!)", re.I)
+        self.promotion = re.compile("|".join(rf"\b{re.escape(c)}\b" if c[0].isalnum() else re.escape(c) for c in data["promotion"]), re.I)
+        self.aliases = {
+            t.id: re.compile(r"\b(?:" + "|".join(re.escape(a) for a in sorted(t.aliases, key=len, reverse=True)) + r")\b", re.I)
+            for t in factbase.treatments.values() if t.aliases
+        }
+
+    def hits(self, segments: list["Segment"], claims: list[Hit]) -> Iterator[Hit]:
+        if not self.rules or not segments:
+            return
+        texts = [self._without_denials(segment, claims) for segment in segments]
+        whole = "\n".join(texts)
+        if not self.promotion.search(self.ignore.sub(" ", whole)):
+            return
+        lowered = whole.lower()
+        # Text near a contraindication cue: each segment with a cue, and the few after it.
+        cued_until = -1
+        near_cues = []
+        for k, text in enumerate(texts):
+            if self.cues.search(text):
+                cued_until = k + CUE_REACH
+            if k <= cued_until:
+                near_cues.append(text)
+        cued = "\n".join(near_cues).lower()
+        for treatment, alias in self.aliases.items():
+            first = next(((seg, m) for seg in segments for m in [alias.search(seg.text)] if m), None)
+            if first is None:
+                continue
+            segment, mention = first
+            for rule in self.rules:
+                kind = rule.check["disclosure"]
+                key = [f for f in self.factbase.facts.values() if f.treatment == treatment and f.kind == kind and f.key]
+                scope = cued if kind == "contraindication" else lowered
+                missing = [f for f in key if not _has_any(scope, f.terms)]
+                if not key or not missing:
+                    continue
+                severity = rule.severity if len(missing) == len(key) else downgrade(rule.severity)
+                labels = ", ".join(f.label for f in missing)
+                yield Hit(rule, segment, mention.start(), mention.end(), severity, frozenset(),
+                          detail=labels, facts=tuple(f.id for f in missing))
+
+    def _without_denials(self, segment: "Segment", claims: list[Hit]) -> str:
+        text = segment.text
+        for hit in claims:
+            if hit.segment is segment and hit.rule.category in self.DENIALS:
+                text = text[: hit.start] + " " * (hit.end - hit.start) + text[hit.end :]
+        return text
