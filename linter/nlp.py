@@ -65,16 +65,27 @@ _WORD = re.compile(r"^[a-z][a-z'-]*$")
 _CVC = re.compile(r"[^aeiou][aeiou][^aeiouwxy]$")
 
 
+# Words that suffix rules would derive from a shorter word but that are words of their own
+# ("fee" + "d", "see" + "d"): they never take another word's norm.
+_NOT_FORMS = frozenset(
+    "bed feed seed need weed reed deed red fed led wed his hers its news bus gas yes using".split()
+)
+
+
 def inflections(base: str) -> set[str]:
     """Regular English inflections of ``base`` (a superset: a form that is not a word is harmless)."""
+    if len(base) < 3:
+        return set(IRREGULAR.get(base, ()))
     forms = {base + "s", base + "ed", base + "ing", base + "es"}
-    if base.endswith("e"):
+    if base.endswith("e") and len(base) > 3:
         forms |= {base + "d", base[:-1] + "ing"}
+    elif base.endswith("e"):
+        forms.add(base[:-1] + "ing")
     if base.endswith("y") and len(base) > 2 and base[-2] not in "aeiou":
         forms |= {base[:-1] + "ies", base[:-1] + "ied"}
     if _CVC.search(base):
         forms |= {base + base[-1] + "ed", base + base[-1] + "ing"}
-    return forms | set(IRREGULAR.get(base, ()))
+    return (forms - _NOT_FORMS) | set(IRREGULAR.get(base, ()))
 
 
 @dataclass

@@ -116,3 +116,30 @@ def test_seed_findings_match_the_golden_snapshot(seed_findings):
     if os.environ.get("CLAIMSAFE_UPDATE_GOLDEN"):
         GOLDEN.write_text(json.dumps(snapshot, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     assert snapshot == json.loads(GOLDEN.read_text(encoding="utf-8"))
+
+
+# Document-level disclosure findings: (document, rule, severity, why).
+DISCLOSURE = [
+    ("000", "CS401", "error",
+     "a clinic page that recommends the treatment ('can be recommended 2 – 3 times a year') and names no contraindication"),
+    ("000", "CS402", "error", "...and no side effect or risk at all"),
+    ("001", "CS401", "warning", "lists contraindications, but not bleeding disorders or blood thinners"),
+    ("002", "CS401", "warning", "promotes a 'specialist centre'; names pregnancy, diabetes and more, not bleeding disorders or allergy"),
+    ("003", "CS401", "warning", "'we at Clear Skin & Hair Rich Centre perform ...'; names most key contraindications, not allergy or active infection"),
+]
+
+
+def test_disclosure_findings_on_the_seeds(seed_findings):
+    found = {
+        (doc_id, f.rule, f.severity)
+        for doc_id, (_, findings) in seed_findings.items()
+        for f in findings
+        if f.category in ("missing-contraindications", "missing-risks")
+    }
+    assert found == {(d, r, s) for d, r, s, _ in DISCLOSURE}
+    # 004 informs and doubts, promotes nothing: no disclosure finding. 001-003 state risks.
+
+
+def test_the_sources_do_not_contradict_themselves(seed_findings):
+    # The facts were curated from these documents: their figures are the facts' values.
+    assert not [f for _, findings in seed_findings.values() for f in findings if f.category == "contradiction"]
