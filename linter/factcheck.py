@@ -158,6 +158,9 @@ class QuantityCheck:
         self.before = [str(w) for w in spec.get("before", [])]
         self.unless = [str(w) for w in spec.get("unless", [])]
         self.tolerance = float(spec.get("tolerance", 0.25))
+        # Which side of the facts' range is a contradiction: a later result or a longer
+        # course than the sources describe is no promise to a patient.
+        self.direction = spec.get("direction", "both")
 
     def about(self, sentence: str, q: Quantity) -> bool:
         """Is the number at ``q`` in ``sentence`` a statement of this quantity?
@@ -195,7 +198,9 @@ class QuantityCheck:
             family, factor = UNITS[v.unit]
             low, high = v.min * factor, v.max * factor
             tol = 0 if family == "calendar-year" else self.tolerance
-            if q.high >= low * (1 - tol) and q.low <= high * (1 + tol):
+            below = q.high < low * (1 - tol)
+            above = q.low > high * (1 + tol)
+            if not (below and self.direction != "above" or above and self.direction != "below"):
                 return False
         return True
 
@@ -210,37 +215,75 @@ class FactChecker:
         self.checks = [QuantityCheck(r, factbase) for r in rules if r.check and r.check["kind"] == "quantity"]
         self.checks = [c for c in self.checks if c.values]
         self.context = context
+        self._anchors = None
+
+    def _quantities(self, analysis: "Analysis") -> list[Quantity]:
+        """Quantities in the chunk, read only around the tokens that can end one (a unit
+        word, an ordinal's noun, a year): one vectorised lookup instead of running the
+        quantity expression over every word of the text."""
+        import numpy as np
+        from spacy.attrs import IDX, LENGTH, LOWER, SHAPE
+
+        strings = analysis.doc.vocab.strings
+        if self._anchors is None:
+            words = [u for u in UNITS if "-" not in u] + ["year", "session", "treatment", "visit", "appointment"]
+            self._anchors = np.array([strings.add(w) for w in words], dtype=np.uint64)
+            self._years = np.array([strings.add(s) for s in ("dddd", "ddddx", "dddd'x")], dtype=np.uint64)
+        table = analysis.doc.to_array([LOWER, SHAPE, IDX, LENGTH])
+        if not len(table):
+            return []
+        hits = np.flatnonzero(np.isin(table[:, 0], self._anchors) | np.isin(table[:, 1], self._years))
+        text, found = analysis.text, {}
+        for i in hits.tolist():
+            start, length = int(table[i, 2]), int(table[i, 3])
+            lo = max(0, start - 48)
+            for q in read_quantities(text[lo : start + length + 24]):
+                if q.start + lo <= start < q.end + lo:
+                    found[(q.start + lo, q.end + lo)] = Quantity(q.start + lo, q.end + lo, q.low, q.high, q.family, q.factor)
+        return [found[k] for k in sorted(found)]
 
     def hits(self, analysis: "Analysis") -> Iterator[Hit]:
         if not self.checks:
             return
+        text = analysis.text
         doc = analysis.doc
-        text = doc.text
-        for sent in doc.sents:
-            sentence = sent.text
-            lowered = sentence.lower()
-            quantities = list(read_quantities(sentence))
-            if not quantities:
-                continue
-            cues = None
-            for q in quantities:
-                for check in self.checks:
-                    if not check.about(lowered, q) or not check.contradicts(q, lowered):
-                        continue
-                    start, end = sent.start_char + q.start, sent.start_char + q.end
-                    span = doc.char_span(start, end, alignment_mode="expand")
-                    if span is None:
-                        continue
-                    cues = cues or self.context.cues(sent)
-                    kinds = self.context.detect(sent, cues, span.start, span.end)
-                    actions = {check.rule.context[k] for k in kinds if k in check.rule.context}
-                    if "clear" in actions:
-                        continue
-                    severity = downgrade(check.rule.severity) if "downgrade" in actions else check.rule.severity
-                    k = bisect_right(analysis.starts, start) - 1
-                    seg_start = analysis.starts[k]
-                    yield Hit(check.rule, analysis.segments[k], start - seg_start, end - seg_start, severity, kinds,
-                              detail=check.expected(lowered), facts=tuple(f.id for f in check.facts(lowered)))
+        quantities = self._quantities(analysis)
+        if not quantities:
+            return
+        from spacy.attrs import IDX, SENT_START
+
+        table = doc.to_array([IDX, SENT_START])
+        sent_tokens = [0] + [int(i) for i in (table[:, 1] == 1).nonzero()[0] if i > 0]
+        sent_chars = [int(table[i, 0]) for i in sent_tokens]
+        lowered: dict[int, str] = {}
+        cues = {}
+        for q in quantities:
+            k = bisect_right(sent_chars, q.start) - 1
+            lo = sent_chars[k]
+            hi = sent_chars[k + 1] if k + 1 < len(sent_chars) else len(text)
+            if q.end > hi:
+                continue  # a number run across two sentences
+            sentence = lowered.setdefault(k, text[lo:hi].lower())
+            local = Quantity(q.start - lo, q.end - lo, q.low, q.high, q.family, q.factor)
+            for check in self.checks:
+                if not check.about(sentence, local) or not check.contradicts(local, sentence):
+                    continue
+                span = doc.char_span(q.start, q.end, alignment_mode="expand")
+                if span is None:
+                    continue
+                end_token = sent_tokens[k + 1] if k + 1 < len(sent_tokens) else len(doc)
+                sent = doc[sent_tokens[k] : end_token]
+                if k not in cues:
+                    cues[k] = self.context.cues(sent)
+                kinds = self.context.detect(sent, cues[k], span.start, span.end)
+                actions = {check.rule.context[c] for c in kinds if c in check.rule.context}
+                if "clear" in actions:
+                    continue
+                severity = downgrade(check.rule.severity) if "downgrade" in actions else check.rule.severity
+                seg = bisect_right(analysis.starts, q.start) - 1
+                seg_start = analysis.starts[seg]
+                yield Hit(check.rule, analysis.segments[seg], q.start - seg_start, q.end - seg_start, severity,
+                          kinds, detail=check.expected(sentence), facts=tuple(f.id for f in check.facts(sentence)))
 
 
 # Segments after one with a contraindication cue that still count as under it (a heading

@@ -95,6 +95,7 @@ class Analysis:
     doc: "Doc"
     segments: Sequence["Segment"]
     starts: Sequence[int]
+    text: str = ""  # the chunk's text (the Doc's text, without walking its tokens)
 
 
 class Pipeline:
@@ -214,8 +215,8 @@ class Pipeline:
         if members:
             chunks.append((members, starts, SEPARATOR.join(pieces)))
         texts = (text for _, _, text in chunks)
-        for (members, starts, _), doc in zip(chunks, self.nlp.pipe(texts, batch_size=8)):
-            yield Analysis(doc, members, starts)
+        for (members, starts, text), doc in zip(chunks, self.nlp.pipe(texts, batch_size=8)):
+            yield Analysis(doc, members, starts, text)
 
 
 def _bounded(segments: Iterable["Segment"]) -> Iterator["Segment"]:

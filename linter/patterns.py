@@ -190,6 +190,10 @@ COMMON = frozenset(
 )
 
 
+# Gates seen in a sentence are kept as bits of one int64.
+MAX_GATES = 62
+
+
 class PatternSet:
     """Many labelled patterns, run together over a Doc.
 
@@ -215,6 +219,7 @@ class PatternSet:
         return len(self.patterns)
 
     def add(self, label: str, pattern: TokenPattern) -> None:
+        self._flat = None
         pid = len(self.patterns)
         self.patterns.append((label, pattern))
         self._columns |= pattern.columns()
@@ -222,7 +227,7 @@ class PatternSet:
         strings = pattern.strings
         for k, spec in enumerate(pattern.specs):
             test = spec.key_test()
-            if spec.low == 0 or test is None:
+            if spec.low == 0 or test is None or gates == MAX_GATES:
                 continue
             words = [test.value] if test.kind == "eq" else sorted(test.members)
             if any(strings[int(w)].lower() in COMMON for w in words):
@@ -240,28 +245,71 @@ class PatternSet:
         if not gates:
             self._ungated.append(pid)
 
+    def _compile_index(self) -> None:
+        """Flat arrays per column: sorted gate words, and for each word its run of
+        (pattern, gate) entries, so that one Doc's gate hits are grouped by numpy."""
+        self._flat = {}
+        for column, words in self._index.items():
+            keys = np.array(sorted(words), dtype=np.uint64)
+            entries = [words[int(k)] for k in keys]
+            counts = np.array([len(e) for e in entries], dtype=np.int64)
+            offsets = np.concatenate(([0], np.cumsum(counts)))
+            pids = np.array([pid for e in entries for pid, _ in e], dtype=np.int64)
+            gates = np.array([gate for e in entries for _, gate in e], dtype=np.int64)
+            self._flat[column] = (keys, offsets, pids, gates)
+        self._full = np.array([(1 << n) - 1 for n in self._gates], dtype=np.int64)
+
+    def _gated(self, arrays: "TokenArrays") -> tuple[list[tuple[int, int]], dict]:
+        """The (pattern, sentence) pairs whose gates all occur, and where each pair's first
+        gate occurs; computed with array operations, not per gate hit."""
+        if getattr(self, "_flat", None) is None:
+            self._compile_index()
+        starts = np.asarray(arrays.sent_starts, dtype=np.int64)
+        pid_parts, sent_parts, bit_parts, pos_parts = [], [], [], []
+        for column, (keys, offsets, pids, gates) in self._flat.items():
+            col = arrays.columns[column]
+            positions = np.flatnonzero(np.isin(col, keys))
+            if not len(positions):
+                continue
+            k = np.searchsorted(keys, col[positions])
+            lo, n = offsets[k], offsets[k + 1] - offsets[k]
+            total = int(n.sum())
+            # Entry index for every (position, entry) pair: lo repeated, plus 0..n-1.
+            idx = np.repeat(lo, n) + (np.arange(total) - np.repeat(np.cumsum(n) - n, n))
+            pos = np.repeat(positions, n)
+            pid_parts.append(pids[idx])
+            bit_parts.append(np.left_shift(1, gates[idx]))
+            sent_parts.append(np.searchsorted(starts, pos, side="right") - 1)
+            pos_parts.append(np.where(gates[idx] == 0, pos, -1))
+        if not pid_parts:
+            return [], {}
+        pid = np.concatenate(pid_parts)
+        sent = np.concatenate(sent_parts)
+        bits = np.concatenate(bit_parts)
+        pos = np.concatenate(pos_parts)
+        group = pid * (len(starts) + 1) + sent
+        order = np.argsort(group, kind="stable")
+        group, bits, pos = group[order], bits[order], pos[order]
+        bounds = np.flatnonzero(np.concatenate(([True], group[1:] != group[:-1])))
+        masks = np.bitwise_or.reduceat(bits, bounds)
+        heads = group[bounds]
+        complete = masks == self._full[heads // (len(starts) + 1)]
+        ends = np.concatenate((bounds[1:], [len(group)]))
+        gated, first = [], {}
+        for b, e, head in zip(bounds[complete].tolist(), ends[complete].tolist(), heads[complete].tolist()):
+            key = (head // (len(starts) + 1), head % (len(starts) + 1))
+            gated.append(key)
+            first[key] = [p for p in pos[b:e].tolist() if p >= 0]
+        return gated, first
+
     def __call__(self, doc: "Doc") -> list[tuple[str, int, int]]:
         if not self.patterns or not len(doc):
             return []
         arrays = TokenArrays(doc, self._columns)
         cols, strings = arrays.columns, arrays.strings
-        # (pattern, sentence) -> gates seen, and where the first gate was seen.
-        found: dict[tuple[int, int], set[int]] = {}
-        first: dict[tuple[int, int], list[int]] = {}
-        for column, words in self._index.items():
-            col = cols[column]
-            keys = np.fromiter(words.keys(), dtype=np.uint64, count=len(words))
-            for position in np.flatnonzero(np.isin(col, keys)).tolist():
-                sentence = arrays.sentence_of(position)
-                for pid, gate in words[int(col[position])]:
-                    key = (pid, sentence)
-                    found.setdefault(key, set()).add(gate)
-                    if gate == 0:
-                        first.setdefault(key, []).append(position)
+        gated, first = self._gated(arrays)
         tries: set[tuple[int, int]] = set()
-        for (pid, sentence), gates in found.items():
-            if len(gates) != self._gates[pid]:
-                continue
+        for pid, sentence in gated:
             lo, hi = arrays.sentence_bounds(sentence)
             lead = self._lead[pid]
             if lead is None:
@@ -355,7 +403,8 @@ class TokenArrays:
         self.columns = {n: table[:, i] for i, n in enumerate(names)}
         sent_start = self.columns["SENT_START"] = self.columns["SENT_START"].copy()
         sent_start[0] = 1
-        self._sent_starts = np.flatnonzero(sent_start == 1).tolist()
+        self.sent_starts = np.flatnonzero(sent_start == 1)
+        self._sent_starts = self.sent_starts.tolist()
         self.length = len(doc)
         self.strings = doc.vocab.strings
 

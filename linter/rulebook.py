@@ -60,7 +60,7 @@ _REQUIRED = ("code", "name", "category", "severity", "message", "rationale", "su
 _OPTIONAL = ("patterns", "check", "polarity", "exceptions", "context", "facts", "scopes", "status")
 # A rule either has patterns, or a `check` of one of these kinds with its own keys.
 CHECKS = {
-    "quantity": {"quantity", "near", "before", "unless", "ordinal", "tolerance"},
+    "quantity": {"quantity", "near", "before", "unless", "ordinal", "tolerance", "direction"},
     "disclosure": {"disclosure"},
 }
 _TOKEN_ATTRS = {"NORM", "LOWER", "ORTH", "TEXT", "SHAPE", "IS_DIGIT", "LIKE_NUM", "IS_PUNCT",
@@ -284,6 +284,8 @@ def _check_spec(path: str, data: LineDict) -> dict | None:
     if kind == "quantity":
         if not isinstance(spec.get("near"), list) or not spec["near"]:
             raise RuleError(path, line, "a quantity check needs 'near': words that show what the number is about")
+        if spec.get("direction", "both") not in ("both", "below", "above"):
+            raise RuleError(path, line, "direction must be both, below or above")
         tolerance = spec.get("tolerance", 0.25)
         if not isinstance(tolerance, (int, float)) or not 0 <= tolerance < 1:
             raise RuleError(path, line, "tolerance must be a number from 0 to 1")
