@@ -26,6 +26,7 @@ from linter.rulebook import Rule, Rulebook, default_rules_dir, load_rulebook
 
 if TYPE_CHECKING:
     from linter.checks import Hit, RuleMatcher
+    from linter.resultcache import ResultCache
 
 
 @dataclass
@@ -47,6 +48,7 @@ class Engine:
         self.rulebook = rulebook.select(self.settings.select, self.settings.ignore)
         self.factbase = load_factbase([default_sources_dir(), *self.settings.fact_dirs])
         self._matcher: RuleMatcher | None = None
+        self._results: ResultCache | None = None
 
     @property
     def matcher(self) -> "RuleMatcher":
@@ -90,8 +92,24 @@ class Engine:
         document, problems = read_stdin(stdin_filename) if target == "-" else read_path(target)
         findings = [self._read_problem(p) for p in problems]
         if document is not None:
-            findings.extend(self.lint_document(document))
+            cached = None if target == "-" else self.results.get(document.path, document.text)
+            if cached is None:
+                cached = self.lint_document(document)
+                if target != "-":
+                    self.results.put(document.path, document.text, cached)
+            findings.extend(cached)
         return findings
+
+    @property
+    def results(self) -> "ResultCache":
+        """Cached findings of unchanged files (built on first use)."""
+        if self._results is None:
+            from linter.resultcache import ResultCache, fingerprint
+
+            inputs = [r.path for r in self.all_rules] + [f.path for f in self.factbase.facts.values()]
+            inputs += [d.path for d in self.factbase.documents.values()]
+            self._results = ResultCache(fingerprint(inputs, self.settings))
+        return self._results
 
     def lint_text(self, text: str, path: str = "-", format: str = "text") -> list[Finding]:
         return self.lint_document(Document(path, text, format))
