@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Iterable
 
 from linter import yamlutil
-from linter.yamlutil import LineDict, LineList, YAMLError, load_yaml_file
+from linter.yamlutil import FileError, LineDict, LineList, YAMLError, load_yaml_file
 
 KINDS = (
     "side-effect",
@@ -49,12 +49,8 @@ def default_sources_dir() -> Path:
     return packaged if packaged.is_dir() else here.parent / "sources"
 
 
-class FactError(Exception):
-    """A fact base file that cannot be used: ``path:line: reason`` (exit code 2)."""
-
-    def __init__(self, path: str, line: int | None, reason: str) -> None:
-        self.path, self.line, self.reason = str(path), line, reason
-        super().__init__(f"{path}:{line}: {reason}" if line else f"{path}: {reason}")
+class FactError(FileError):
+    """A fact base file that cannot be used (exit code 2)."""
 
 
 @dataclass(frozen=True)

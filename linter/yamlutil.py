@@ -12,13 +12,16 @@ import re
 import yaml
 
 
-class YAMLError(Exception):
-    """A YAML file that cannot be loaded: ``path:line: reason``."""
+class FileError(Exception):
+    """A data file that cannot be used, told as ``path:line: reason`` (exit code 2)."""
 
     def __init__(self, path: str, line: int | None, reason: str) -> None:
-        self.path, self.line, self.reason = path, line, reason
-        where = f"{path}:{line}" if line else path
-        super().__init__(f"{where}: {reason}")
+        self.path, self.line, self.reason = str(path), line, reason
+        super().__init__(f"{path}:{line}: {reason}" if line else f"{path}: {reason}")
+
+
+class YAMLError(FileError):
+    """A YAML file that cannot be loaded."""
 
 
 class LineDict(dict):
