@@ -143,3 +143,27 @@ def test_disclosure_findings_on_the_seeds(seed_findings):
 def test_the_sources_do_not_contradict_themselves(seed_findings):
     # The facts were curated from these documents: their figures are the facts' values.
     assert not [f for _, findings in seed_findings.values() for f in findings if f.category == "contradiction"]
+
+
+EVIDENCE_CATEGORIES = {"cure", "safety-absolute", "painless", "proven", "permanence", "speed",
+                       "suitability", "efficacy", "contradiction", "missing-contraindications", "missing-risks"}
+
+
+def test_every_seed_finding_of_an_evidence_category_quotes_its_sources(seed_findings, engine):
+    checked = 0
+    for _, findings in seed_findings.values():
+        for f in findings:
+            if f.category in EVIDENCE_CATEGORIES:
+                assert f.evidence, (f.rule, f.text)
+                for e in f.evidence:
+                    document = engine.factbase.documents[e.document].text()
+                    assert " ".join(e.quote.split()) in " ".join(document.split())
+                checked += 1
+    assert checked > 20
+
+
+def test_the_no_side_effects_claim_is_answered_by_the_side_effect_lists(seed_findings):
+    _, findings = seed_findings["002"]
+    (finding,) = [f for f in findings if f.text == "almost no side effects" and f.line == 1]
+    quotes = " ".join(e.quote for e in finding.evidence)
+    assert "bruising" in quotes  # the other sources list the side effects 002 denies
