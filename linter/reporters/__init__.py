@@ -7,12 +7,16 @@ CLI offers.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
+from linter.reporters import github as github_reporter
 from linter.reporters import json as json_reporter
+from linter.reporters import sarif as sarif_reporter
 from linter.reporters import text as text_reporter
 
 FORMATS: dict[str, Callable[..., str]] = {
     "text": text_reporter.render,
     "json": json_reporter.render,
+    "sarif": sarif_reporter.render,
+    "github": github_reporter.render,
 }
