@@ -1,13 +1,16 @@
 """The command line: parse arguments, load config, run the engine, render, exit.
 
-``claimsafe check PATH... [options]``. Exit codes: 0 when nothing at or above the failing
-severity was found, 1 when something was, 2 for usage, configuration or rule errors
-(always one line on stderr naming the file and the reason, never a traceback).
+``claimsafe check PATH... [options]`` (``--diff BASE``/``--diff-file``: only what a change
+touched, see :mod:`linter.diffs`; ``--baseline FILE``: only what ``claimsafe baseline write
+FILE`` did not record, see :mod:`linter.baseline`). Exit codes: 0 when nothing at or above
+the failing severity was found, 1 when something was, 2 for usage, configuration or rule
+errors (always one line on stderr naming the file and the reason, never a traceback).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from dataclasses import replace
@@ -39,25 +42,37 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="lint files, directories or stdin (-)")
     check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories; - for stdin")
     check.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format (default: text)")
-    check.add_argument("--select", action="append", metavar="RULES", help="only these codes, names or categories (comma-separated)")
-    check.add_argument("--ignore", action="append", metavar="RULES", help="skip these codes, names or categories")
+    baseline = commands.add_parser("baseline", help="record today's findings so that check reports only new ones")
+    baseline_commands = baseline.add_subparsers(dest="baseline_command", metavar="ACTION", parser_class=_Parser)
+    write = baseline_commands.add_parser("write", help="write FILE with the findings in PATH... (default: .)")
+    write.add_argument("file", metavar="FILE", help="baseline file to write (JSON)")
+    write.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
+    for sub in (check, write):
+        sub.add_argument("--select", action="append", metavar="RULES", help="only these codes, names or categories (comma-separated)")
+        sub.add_argument("--ignore", action="append", metavar="RULES", help="skip these codes, names or categories")
     check.add_argument("--fail-on", choices=["info", "warning", "error"], help="lowest severity that fails the run (default: warning)")
-    check.add_argument("--stdin-filename", metavar="NAME", help="name (and format, by suffix) for text read from stdin")
-    check.add_argument("--config", metavar="FILE", help="config file (default: nearest pyproject.toml [tool.claimsafe] or .claimsafe.yaml)")
-    check.add_argument("--no-config", action="store_true", help="ignore config files")
-    check.add_argument("--rules", action="append", metavar="DIR", help="extra rule directory (repeatable)")
-    check.add_argument("--exclude", action="append", metavar="GLOB", help="skip matching paths when walking directories")
-    check.add_argument("--no-cache", action="store_true", help="do not read or write the cache of parsed rules")
+    for sub in (check, write):
+        sub.add_argument("--stdin-filename", metavar="NAME", help="name (and format, by suffix) for text read from stdin")
+        sub.add_argument("--config", metavar="FILE", help="config file (default: nearest pyproject.toml [tool.claimsafe] or .claimsafe.yaml)")
+        sub.add_argument("--no-config", action="store_true", help="ignore config files")
+        sub.add_argument("--rules", action="append", metavar="DIR", help="extra rule directory (repeatable)")
+        sub.add_argument("--exclude", action="append", metavar="GLOB", help="skip matching paths when walking directories")
+        sub.add_argument("--no-cache", action="store_true", help="do not read or write the cache of parsed rules")
     check.add_argument("--color", choices=["auto", "always", "never"], default="auto", help="colour in text output")
-    check.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
-                       help="worker processes (default 0: one per CPU for inputs over 1 MB; 1: no workers)")
+    for sub in (check, write):
+        sub.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
+                         help="worker processes (default 0: one per CPU for inputs over 1 MB; 1: no workers)")
     check.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    changed = check.add_mutually_exclusive_group()
+    changed.add_argument("--diff", metavar="BASE", help="report only what changed since git ref BASE (PATH defaults to the changed files)")
+    changed.add_argument("--diff-file", metavar="FILE", help="like --diff, with the changes read from a unified diff (- for stdin)")
+    check.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE (see: baseline write)")
     facts = commands.add_parser("facts", help="work with the fact base")
     facts_commands = facts.add_subparsers(dest="facts_command", metavar="ACTION", parser_class=_Parser)
     verify = facts_commands.add_parser("verify", help="check every quote, hash, id and rule reference")
     explain = commands.add_parser("explain", help="show a rule or a fact with its evidence")
     explain.add_argument("key", metavar="CODE|NAME|FACT-ID")
-    for sub in (check, verify, explain):
+    for sub in (check, write, verify, explain):
         sub.add_argument("--facts", action="append", metavar="DIR", help="extra fact base directory (repeatable)")
     for sub in (verify, explain):
         sub.add_argument("--config", metavar="FILE", help="config file")
@@ -78,7 +93,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
+    from linter.baseline import BaselineError
     from linter.config import ConfigError, find_config, load_settings
+    from linter.diffs import DiffError
     from linter.documents import UsageError
     from linter.factbase import FactError
     from linter.rulebook import RuleError
@@ -90,8 +107,13 @@ def _main(argv: list[str] | None) -> int:
         return EXIT_USAGE
     if args.command == "facts" and args.facts_command is None:
         raise _Usage("facts: give an action (verify)")
-    if args.command == "check" and not args.paths:
+    if args.command == "baseline" and args.baseline_command is None:
+        raise _Usage("baseline: give an action (write)")
+    diff_mode = args.command == "check" and (args.diff is not None or args.diff_file is not None)
+    if args.command == "check" and not args.paths and not diff_mode:
         raise _Usage("check: give at least one PATH (or - for stdin)")
+    if diff_mode and "-" in args.paths:
+        raise _Usage(f"{'--diff' if args.diff is not None else '--diff-file'}: cannot lint stdin (-); name the files")
     if getattr(args, "no_cache", False):
         os.environ["CLAIMSAFE_NO_CACHE"] = "1"
     try:
@@ -107,8 +129,10 @@ def _main(argv: list[str] | None) -> int:
         if args.command == "explain":
             return _explain(engine, args.key)
         _check_selectors(engine, settings)
-        report = engine.lint_paths(args.paths, args.stdin_filename, jobs=args.jobs)
-    except (ConfigError, RuleError, UsageError, FactError) as exc:
+        if args.command == "baseline":
+            return _baseline_write(engine, args)
+        report, notes = _lint(engine, settings, args)
+    except (ConfigError, RuleError, UsageError, FactError, DiffError, BaselineError) as exc:
         print(f"claimsafe: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
@@ -129,7 +153,87 @@ def _main(argv: list[str] | None) -> int:
     else:
         out.write(rendered)
         out.flush()
+    for note in notes:
+        print(f"claimsafe: {note}", file=sys.stderr)
     return EXIT_FINDINGS if report.failed(settings.fail_on) else EXIT_OK
+
+
+def _lint(engine, settings, args):
+    """Lint as asked: every finding in PATH..., or (--diff, --diff-file) only what the
+    change touched, then (--baseline) only what the baseline does not know. Returns the
+    report and the notes for stderr (stale baseline entries, which never fail a run)."""
+    from linter import baseline, diffs
+
+    known = baseline.read(args.baseline) if args.baseline else None
+    paths, scope, changes = args.paths, None, None
+    if args.diff is not None or args.diff_file is not None:
+        if args.diff is not None:
+            changes = diffs.from_git(args.diff, args.paths)
+        else:
+            changes = diffs.from_file(args.diff_file)
+        outer = baseline.Scope.of(args.paths)
+        if args.paths:  # what PATH... names, as usual, if the change touched it
+            from linter.documents import discover
+
+            touched = set(changes.touched_paths())
+            paths = [p for p in discover(args.paths, settings.include, settings.exclude) if changes.key(p) in touched]
+        else:
+            paths = diffs.lint_targets(changes, settings.include, settings.exclude)
+        deleted = [os.path.join(changes.root, *d.split("/")) for d in changes.deleted]
+        scope = baseline.Scope(paths + [d for d in deleted if not args.paths or outer.covers(d)])
+    elif known is not None:
+        scope = baseline.Scope.of(args.paths, args.stdin_filename)
+    with _stdin_kept(args, known is not None and "-" in paths) as given:
+        report = engine.lint_paths(paths, args.stdin_filename, jobs=args.jobs)
+    notes = []
+    if known is not None:  # before the diff filter: an unchanged line's entry is not stale
+        report, outcome = baseline.filter_report(report, known, scope, baseline.Sources(given), _codes(engine, settings))
+        if outcome.stale:
+            notes.append(baseline.stale_message(len(outcome.stale)))
+    if changes is not None:
+        report = diffs.filter_report(report, changes)
+    return report, notes
+
+
+def _codes(engine, settings) -> set[str]:
+    """The codes this run can report: the selected rules and the problems not ignored."""
+    from linter.findings import PROBLEM_CATEGORY, PROBLEMS
+
+    problems = {code for code, name, _ in PROBLEMS.values()
+                if not any(s in (code, name, PROBLEM_CATEGORY) for s in settings.ignore)}
+    return {rule.code for rule in engine.rulebook} | problems
+
+
+@contextlib.contextmanager
+def _stdin_kept(args, wanted: bool):
+    """Read stdin here when the baseline needs the text the engine lints from it; yields
+    ``{path: text}`` (empty when not wanted) while the engine reads a copy."""
+    if not wanted:
+        yield {}
+        return
+    import io
+
+    from linter.documents import decode
+
+    data = sys.stdin.buffer.read()
+    text, _ = decode(data, args.stdin_filename or "-")
+    saved, sys.stdin = sys.stdin, io.TextIOWrapper(io.BytesIO(data), encoding="utf-8")
+    try:
+        yield {args.stdin_filename or "-": text} if text is not None else {}
+    finally:
+        sys.stdin = saved
+
+
+def _baseline_write(engine, args) -> int:
+    from linter import baseline
+
+    paths = args.paths or ["."]
+    with _stdin_kept(args, "-" in paths) as given:
+        report = engine.lint_paths(paths, args.stdin_filename, jobs=args.jobs)
+    count = baseline.write(args.file, report, baseline.Sources(given))
+    files = f"{report.files} file{'s' if report.files != 1 else ''}"
+    print(f"Wrote {count} finding{'s' if count != 1 else ''} in {files} to {args.file}.")
+    return EXIT_OK
 
 
 def _facts_verify(settings) -> int:
@@ -169,13 +273,13 @@ def _apply_options(settings, args):
             if missing:
                 raise ConfigError(f"{missing[0]}: {what} directory does not exist")
             changes[key] = tuple(getattr(settings, key)) + tuple(os.path.abspath(d) for d in dirs)
-    if args.command != "check":
+    if args.command not in ("check", "baseline"):
         return replace(settings, **changes)
     if args.select:
         changes["select"] = _split(args.select)
     if args.ignore:
         changes["ignore"] = settings.ignore + _split(args.ignore)
-    if args.fail_on:
+    if getattr(args, "fail_on", None):
         changes["fail_on"] = args.fail_on
     if args.exclude:
         changes["exclude"] = tuple(settings.exclude) + tuple(_split(args.exclude))
