@@ -103,7 +103,19 @@ nucleic acids|a peptide blend|oligo-elements|hydrolysed collagen|centella asiati
 
 BRAND_HEADS = "Capil Tricho Folli Radix Scalpa Densi Vita Meso Regen Kera Crini Pilo Thrix Nutri Derma Bio".split()
 BRAND_TAILS = "ex ia gen lift plus vital force line cell max lab sol tone rise core".split()
-BRAND_SUFFIX = ["", "", "", " HL", " 2.0", " Pro", " Forte", " Intensive", " HX", " Duo", " Complex"]
+BRAND_SUFFIX = [
+    "",
+    "",
+    "",
+    " HL",
+    " 2.0",
+    " Pro",
+    " Forte",
+    " Intensive",
+    " HX",
+    " Duo",
+    " Complex",
+]
 
 CONDITIONS = """
 androgenetic alopecia|female pattern hair loss|male pattern hair loss|telogen effluvium|
@@ -187,22 +199,39 @@ thinning shedding results booking finance contact about clinic nurse doctor
 
 # "Where" phrases: a large space (any clinic, city or district), used by many templates.
 WHERE = [
-    "at {clinic}", "at {clinic}", "at our {area} clinic in {city}", "at {clinic_word} {city}",
-    "in {area}, {city}", "at the {city} clinic of {clinic}", "at {clinic}, {city}", "with {practitioner}",
+    "at {clinic}",
+    "at {clinic}",
+    "at our {area} clinic in {city}",
+    "at {clinic_word} {city}",
+    "in {area}, {city}",
+    "at the {city} clinic of {clinic}",
+    "at {clinic}, {city}",
+    "with {practitioner}",
 ]
 
 OPENERS = [
-    "At {clinic}, ", "In our {city} clinic, ", "Here in {area}, ", "At our {area} clinic, ",
-    "For patients in {city}, ", "At {clinic_word} in {city}, ", "In [our experience|practice] at {clinic}, ",
-    "[This|Every] {month} at {clinic_word}, ", "For [people|patients|clients] with {condition}, ",
-    "[Put simply|In short|To be clear|As a rule], ", "At the {city} branch of {clinic_word}, ",
-    "[Since|As of] {month} {year}, ", "With {practitioner}, ",
+    "At {clinic}, ",
+    "In our {city} clinic, ",
+    "Here in {area}, ",
+    "At our {area} clinic, ",
+    "For patients in {city}, ",
+    "At {clinic_word} in {city}, ",
+    "In [our experience|practice] at {clinic}, ",
+    "[This|Every] {month} at {clinic_word}, ",
+    "For [people|patients|clients] with {condition}, ",
+    "[Put simply|In short|To be clear|As a rule], ",
+    "At the {city} branch of {clinic_word}, ",
+    "[Since|As of] {month} {year}, ",
+    "With {practitioner}, ",
 ]
 
 TAILS = [
     ", [as|which] {practitioner} [will explain|goes through] at [your consultation|the first visit]",
-    " [at|in] our {area} clinic", " at {clinic}", ", [says|notes] {practitioner}",
-    " ([see|read] our {month} {year} [guide|update|leaflet])", " in {city}",
+    " [at|in] our {area} clinic",
+    " at {clinic}",
+    ", [says|notes] {practitioner}",
+    " ([see|read] our {month} {year} [guide|update|leaflet])",
+    " in {city}",
 ]
 
 NEUTRAL = [
@@ -301,7 +330,9 @@ genetics|hormonal change|stress|low iron|thyroid disease|recent illness|crash di
 tight hairstyles|certain medicines|pregnancy|the menopause|vitamin D deficiency
 """.replace("\n", "").split("|")
 
-ROLES = "lead nurse|medical director|senior trichologist|prescribing doctor|clinical lead".split("|")
+ROLES = "lead nurse|medical director|senior trichologist|prescribing doctor|clinical lead".split(
+    "|"
+)
 
 # Claims the linter should flag, in many phrasings (several categories).
 CLAIMS = [
@@ -403,9 +434,14 @@ TESTIMONIALS = [
 ]
 
 WHO = [
-    "{first}, {age}", "{first} {initial}., {city}", "{first}, {age}, {city}", "{first} from {city}",
-    "{first} {initial}., patient since {year}", "{first}, treated for {condition}",
-    "{first} {initial}., {age}", "[Mr|Ms|Mrs] {last}, {city}",
+    "{first}, {age}",
+    "{first} {initial}., {city}",
+    "{first}, {age}, {city}",
+    "{first} from {city}",
+    "{first} {initial}., patient since {year}",
+    "{first}, treated for {condition}",
+    "{first} {initial}., {age}",
+    "[Mr|Ms|Mrs] {last}, {city}",
 ]
 
 H1 = [
@@ -419,28 +455,62 @@ H1 = [
 ]
 
 H2 = {
-    "intro": ["What is {treatment} at {clinic}?", "About {treatment} at {clinic}",
-              "How {treatment} works for {condition}", "Why {city} patients choose {clinic}",
-              "{Treatment}, explained by {practitioner}"],
-    "benefits": ["What {treatment} may help with {where}", "Why consider {treatment} in {city}?",
-                 "What to expect from {brand} {where}", "Who we treat {where}",
-                 "How {treatment} can help with {condition}"],
-    "process": ["Your first visit to {clinic}", "What happens on the day at {clinic}",
-                "{Treatment}, step by step {where}", "Your appointment in {area}, {city}, with {practitioner}",
-                "Before and after {treatment} {where}"],
-    "faq": ["Frequently asked questions about {treatment} {where}", "Your questions about {brand} {where}",
-            "FAQ: {treatment} in {city}", "Questions we hear at {clinic}",
-            "Common questions from {city} patients about {brand}"],
-    "reviews": ["What our {city} patients say about {clinic_word}", "Reviews from {clinic} patients",
-                "Patient stories from {clinic}", "In their own words: {treatment} {where}",
-                "Feedback from the {area} clinic, {year}"],
-    "prices": ["Prices at {clinic}", "{Treatment} prices in {city}", "Costs and courses at {clinic}",
-               "What a course of {brand} costs {where}", "Fees and finance at {clinic}"],
-    "aftercare": ["Aftercare at {clinic}", "After your session in {area}, {city}",
-                  "Looking after your {scalp_area} after {treatment}", "Aftercare for {treatment} {where}",
-                  "The days after {treatment} with {brand}"],
-    "risks": ["Risks and side effects of {treatment} {where}", "Is {treatment} right for you? A note from {practitioner}",
-              "Who should not have {treatment} {where}", "Safety at {clinic}", "Side effects of {brand}: what {practitioner} tells patients"],
+    "intro": [
+        "What is {treatment} at {clinic}?",
+        "About {treatment} at {clinic}",
+        "How {treatment} works for {condition}",
+        "Why {city} patients choose {clinic}",
+        "{Treatment}, explained by {practitioner}",
+    ],
+    "benefits": [
+        "What {treatment} may help with {where}",
+        "Why consider {treatment} in {city}?",
+        "What to expect from {brand} {where}",
+        "Who we treat {where}",
+        "How {treatment} can help with {condition}",
+    ],
+    "process": [
+        "Your first visit to {clinic}",
+        "What happens on the day at {clinic}",
+        "{Treatment}, step by step {where}",
+        "Your appointment in {area}, {city}, with {practitioner}",
+        "Before and after {treatment} {where}",
+    ],
+    "faq": [
+        "Frequently asked questions about {treatment} {where}",
+        "Your questions about {brand} {where}",
+        "FAQ: {treatment} in {city}",
+        "Questions we hear at {clinic}",
+        "Common questions from {city} patients about {brand}",
+    ],
+    "reviews": [
+        "What our {city} patients say about {clinic_word}",
+        "Reviews from {clinic} patients",
+        "Patient stories from {clinic}",
+        "In their own words: {treatment} {where}",
+        "Feedback from the {area} clinic, {year}",
+    ],
+    "prices": [
+        "Prices at {clinic}",
+        "{Treatment} prices in {city}",
+        "Costs and courses at {clinic}",
+        "What a course of {brand} costs {where}",
+        "Fees and finance at {clinic}",
+    ],
+    "aftercare": [
+        "Aftercare at {clinic}",
+        "After your session in {area}, {city}",
+        "Looking after your {scalp_area} after {treatment}",
+        "Aftercare for {treatment} {where}",
+        "The days after {treatment} with {brand}",
+    ],
+    "risks": [
+        "Risks and side effects of {treatment} {where}",
+        "Is {treatment} right for you? A note from {practitioner}",
+        "Who should not have {treatment} {where}",
+        "Safety at {clinic}",
+        "Side effects of {brand}: what {practitioner} tells patients",
+    ],
 }
 
 BENEFIT_ITEMS = [
@@ -516,13 +586,18 @@ def _split_top(text: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
-TREATMENT = _split_top(" ".join(s.strip() for s in """
+TREATMENT = _split_top(
+    " ".join(
+        s.strip()
+        for s in """
 hair mesotherapy|scalp mesotherapy|mesotherapy for [hair loss|thinning hair|the scalp]|
 our [mesotherapy|scalp] programme|microinjection therapy for the scalp|the {brand} protocol|
 a course of scalp microinjections|meso-hair therapy|the {clinic_word} scalp programme|
 [vitamin|peptide|amino acid] mesotherapy for the scalp|hair meso|the {ingredient} scalp cocktail|
 a {gentle} course of mesotherapy|mesotherapy with {brand}|{brand} scalp treatment
-""".strip().split("\n")).replace("| ", "|"))
+""".strip().split("\n")
+    ).replace("| ", "|")
+)
 
 
 @dataclass
@@ -572,7 +647,9 @@ class Grammar:
             "pct": lambda r: str(r.randint(60, 99)),
             "year": _year,
             "depth": lambda r: f"{r.randint(1, 4)}.{r.randint(0, 9)}",
-            "price": lambda r: f"{r.choice(CURRENCY)}{r.randint(6, 95) * 10 + r.choice([0, 0, 5, 9])}",
+            "price": lambda r: (
+                f"{r.choice(CURRENCY)}{r.randint(6, 95) * 10 + r.choice([0, 0, 5, 9])}"
+            ),
             "age": lambda r: str(r.randint(21, 68)),
             "hour": lambda r: f"{r.randint(7, 10)}{r.choice(['am', ':30am', 'am'])}",
             "hour_pm": lambda r: f"{r.randint(4, 8)}{r.choice(['pm', ':30pm', 'pm'])}",
@@ -605,7 +682,9 @@ class Grammar:
             return f"Dr {r.choice(FIRST_NAMES)} {r.choice(LAST_NAMES)}"
         if roll < 0.8:
             return f"our {r.choice(PRACTITIONER_ROLES)}, {r.choice(FIRST_NAMES)} {r.choice(LAST_NAMES)},"
-        return f"{r.choice(FIRST_NAMES)} {r.choice(LAST_NAMES)}, our {r.choice(PRACTITIONER_ROLES)},"
+        return (
+            f"{r.choice(FIRST_NAMES)} {r.choice(LAST_NAMES)}, our {r.choice(PRACTITIONER_ROLES)},"
+        )
 
     # -- expansion ----------------------------------------------------------------------
 
@@ -651,9 +730,9 @@ class Grammar:
 def _lower_start(template: str) -> str:
     """Lower-case the first word of a template that will follow an opener."""
     if template.startswith("{") and template[1:2].isupper():
-        name = template[1:template.index("}")]
+        name = template[1 : template.index("}")]
         if name.lower() in ("treatment", "ingredient", "condition", "soft_verb"):
-            return "{" + name.lower() + template[template.index("}"):]
+            return "{" + name.lower() + template[template.index("}") :]
         return template
     first = template.split(" ", 1)[0]
     if first == "A" or (len(first) > 1 and first[1:2].islower() and first != "Dr"):
@@ -725,7 +804,9 @@ class PageWriter:
             text += f" {verb} [{link}](https://{self.domain}/{slug}/)."
         elif roll < 0.12:
             code = r.choice(["HAIR", "MESO", "SCALP", "NEW", "ROOTS"]) + str(r.randint(5, 40))
-            when = r.choice(["online", "by phone", f"before {r.choice(MONTHS)}", f"at {r.choice(CLINIC_WORDS)}"])
+            when = r.choice(
+                ["online", "by phone", f"before {r.choice(MONTHS)}", f"at {r.choice(CLINIC_WORDS)}"]
+            )
             text += f" Use the code `{code}` when you book {when}."
         return text
 
@@ -779,7 +860,12 @@ class PageWriter:
             for _ in range(r.randint(2, 5)):
                 self.stats.sentences += 1
                 q = self._cap(g.expand(r.choice(QUESTIONS)))
-                out += [f"### {q}" if r.random() < 0.7 else f"**{q}**", "", self.paragraph(r.randint(1, 3)), ""]
+                out += [
+                    f"### {q}" if r.random() < 0.7 else f"**{q}**",
+                    "",
+                    self.paragraph(r.randint(1, 3)),
+                    "",
+                ]
         elif kind == "reviews":
             for _ in range(r.randint(2, 4)):
                 quote = " ".join(self._testimonial() for _ in range(r.randint(1, 2)))
@@ -812,7 +898,9 @@ class PageWriter:
         if r.random() < 0.4:
             self.stats.sentences += 1
             description = self.sentence().replace('"', "'")
-            parts.append(f"---\ntitle: \"{title.replace(chr(34), '')}\"\ndescription: \"{description}\"\n---\n")
+            parts.append(
+                f'---\ntitle: "{title.replace(chr(34), "")}"\ndescription: "{description}"\n---\n'
+            )
         parts.append(f"# {title}\n")
         parts.append(self.paragraph(r.randint(2, 4)) + "\n")
         kinds = list(H2)
@@ -822,7 +910,9 @@ class PageWriter:
             parts.append(block)
             size += len(block.encode("utf-8")) + 1
         if r.random() < 0.3:
-            parts.append(f"_Last reviewed by {g.expand('{practitioner}').rstrip(',')} in {g.expand('{month} {year}')}._\n")
+            parts.append(
+                f"_Last reviewed by {g.expand('{practitioner}').rstrip(',')} in {g.expand('{month} {year}')}._\n"
+            )
         return "\n".join(parts).rstrip("\n") + "\n"
 
 
@@ -834,8 +924,13 @@ class Corpus:
     claims: int
 
 
-def generate(out_dir: str, total_bytes: int = 10_000_000, seed: int = 20240601,
-             file_bytes: int = 5000, claim_rate: float = 0.17) -> Corpus:
+def generate(
+    out_dir: str,
+    total_bytes: int = 10_000_000,
+    seed: int = 20240601,
+    file_bytes: int = 5000,
+    claim_rate: float = 0.17,
+) -> Corpus:
     """Write Markdown files into ``out_dir`` (created; existing .md files there removed)."""
     os.makedirs(out_dir, exist_ok=True)
     for name in os.listdir(out_dir):
@@ -875,7 +970,7 @@ def sentences_of(text: str) -> list[str]:
     if text.startswith("---\n"):
         end = text.find("\n---\n", 4)
         if end != -1:
-            text = text[end + 5:]
+            text = text[end + 5 :]
     for block in re.split(r"\n\s*\n", text):
         lines = [_PREFIX.sub("", line) for line in block.split("\n")]
         joined = " ".join(line.strip() for line in lines if line.strip())
@@ -908,9 +1003,11 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     corpus = generate(args.out_dir, int(args.mb * 1_000_000), args.seed)
     distinct, total = distinct_share(corpus.files)
-    print(f"{len(corpus.files)} files, {corpus.bytes / 1e6:.2f} MB, "
-          f"claims in {corpus.claims / corpus.sentences:.1%} of generated sentences, "
-          f"distinct sentences {distinct}/{total} = {distinct / total:.1%}")
+    print(
+        f"{len(corpus.files)} files, {corpus.bytes / 1e6:.2f} MB, "
+        f"claims in {corpus.claims / corpus.sentences:.1%} of generated sentences, "
+        f"distinct sentences {distinct}/{total} = {distinct / total:.1%}"
+    )
     return 0
 
 

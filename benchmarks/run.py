@@ -67,7 +67,9 @@ print(len(paths), tokens, sents)
 """
 
 # The one-file floor, exactly as documented: import spaCy, build the blank pipeline, run it once.
-FLOOR_ONE = "import spacy; nlp = spacy.blank('en'); nlp.add_pipe('sentencizer'); nlp(open({path!r}).read())"
+FLOOR_ONE = (
+    "import spacy; nlp = spacy.blank('en'); nlp.add_pipe('sentencizer'); nlp(open({path!r}).read())"
+)
 
 
 @dataclass
@@ -84,7 +86,11 @@ class Run:
     @property
     def ok(self) -> bool:
         # 1 = findings: a successful lint. But an uncaught exception also exits with 1.
-        return self.returncode in (0, 1) and self.problem is None and "Traceback (most recent" not in self.stderr
+        return (
+            self.returncode in (0, 1)
+            and self.problem is None
+            and "Traceback (most recent" not in self.stderr
+        )
 
 
 @dataclass
@@ -123,7 +129,9 @@ class Series:
             "best_seconds": self.best,
             "seconds": [round(r.seconds, 4) for r in self.runs],
             "best_cpu_seconds": self.best_cpu,
-            "cpu_seconds": [None if r.cpu_seconds is None else round(r.cpu_seconds, 4) for r in self.runs],
+            "cpu_seconds": [
+                None if r.cpu_seconds is None else round(r.cpu_seconds, 4) for r in self.runs
+            ],
             "returncodes": [r.returncode for r in self.runs],
             "max_rss_mb": self.max_rss_mb,
             "error": self.error,
@@ -148,8 +156,12 @@ def run_timed(cmd: list[str], capture_stdout: bool = False) -> Run:
         result: dict = {}
         start = time.perf_counter()
         proc = subprocess.Popen(
-            cmd, cwd=ROOT, env=ENV, stdin=subprocess.DEVNULL,
-            stdout=out if capture_stdout else subprocess.DEVNULL, stderr=err,
+            cmd,
+            cwd=ROOT,
+            env=ENV,
+            stdin=subprocess.DEVNULL,
+            stdout=out if capture_stdout else subprocess.DEVNULL,
+            stderr=err,
         )
 
         def reap() -> None:
@@ -212,24 +224,52 @@ def prepare_corpus(mb: float, seed: int) -> Corpus:
     try:
         manifest = json.loads(manifest_path.read_text("utf-8"))
         files = [str(corpus_dir / name) for name in manifest["files"]]
-        if (manifest["generator"] == digest and manifest["target_bytes"] == total
-                and sum(os.path.getsize(f) for f in files) == manifest["bytes"]):
-            return Corpus(corpus_dir, files, manifest["bytes"], manifest["sentences"], manifest["claims"], True)
+        if (
+            manifest["generator"] == digest
+            and manifest["target_bytes"] == total
+            and sum(os.path.getsize(f) for f in files) == manifest["bytes"]
+        ):
+            return Corpus(
+                corpus_dir,
+                files,
+                manifest["bytes"],
+                manifest["sentences"],
+                manifest["claims"],
+                True,
+            )
     except (OSError, ValueError, KeyError, TypeError):
         pass
     tmp = Path(tempfile.mkdtemp(prefix=".corpus-", dir=OUT))
     made = generate.generate(str(tmp), total, seed)
     names = [os.path.basename(f) for f in made.files]
-    (tmp / "manifest.json").write_text(json.dumps({
-        "generator": digest, "seed": seed, "target_bytes": total, "bytes": made.bytes,
-        "sentences": made.sentences, "claims": made.claims, "files": names,
-    }) + "\n", "utf-8")
+    (tmp / "manifest.json").write_text(
+        json.dumps(
+            {
+                "generator": digest,
+                "seed": seed,
+                "target_bytes": total,
+                "bytes": made.bytes,
+                "sentences": made.sentences,
+                "claims": made.claims,
+                "files": names,
+            }
+        )
+        + "\n",
+        "utf-8",
+    )
     if corpus_dir.exists():
         stale = Path(tempfile.mkdtemp(prefix=".stale-", dir=OUT))
         corpus_dir.rename(stale / "corpus")
         shutil.rmtree(stale, ignore_errors=True)
     tmp.rename(corpus_dir)
-    return Corpus(corpus_dir, [str(corpus_dir / n) for n in names], made.bytes, made.sentences, made.claims, False)
+    return Corpus(
+        corpus_dir,
+        [str(corpus_dir / n) for n in names],
+        made.bytes,
+        made.sentences,
+        made.claims,
+        False,
+    )
 
 
 def took(run: Run, digits: int) -> str:
@@ -252,10 +292,16 @@ def lint_cmd(*args: str) -> list[str]:
 
 def environment() -> dict:
     probe = subprocess.run(
-        [sys.executable, "-c",
-         "import json, linter, spacy; print(json.dumps({'linter_file': linter.__file__, "
-         "'linter_version': getattr(linter, '__version__', '?'), 'spacy_version': spacy.__version__}))"],
-        cwd=ROOT, env=ENV, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import json, linter, spacy; print(json.dumps({'linter_file': linter.__file__, "
+            "'linter_version': getattr(linter, '__version__', '?'), 'spacy_version': spacy.__version__}))",
+        ],
+        cwd=ROOT,
+        env=ENV,
+        capture_output=True,
+        text=True,
     )
     info = {
         "python": platform.python_version(),
@@ -275,7 +321,9 @@ def environment() -> dict:
 # --------------------------------------------------------------------------------------
 
 
-def measure_throughput(corpus_dir: Path, reps: int, report_path: Path, jobs: str = "0") -> tuple[Series, Series, dict]:
+def measure_throughput(
+    corpus_dir: Path, reps: int, report_path: Path, jobs: str = "0"
+) -> tuple[Series, Series, dict]:
     lint = Series(f"claimsafe check --no-cache --jobs {jobs} --format json -o FILE DIR")
     floor = Series("spacy.blank('en') + sentencizer, nlp.pipe(batch_size=64)")
     floor_counts: dict = {}
@@ -289,7 +337,18 @@ def measure_throughput(corpus_dir: Path, reps: int, report_path: Path, jobs: str
         print(f" {took(run, 2)}; lint ...", end="", flush=True)
         if report_path.exists():
             report_path.unlink()
-        run = run_timed(lint_cmd("--no-cache", "--jobs", jobs, "--format", "json", "-o", str(report_path), str(corpus_dir)))
+        run = run_timed(
+            lint_cmd(
+                "--no-cache",
+                "--jobs",
+                jobs,
+                "--format",
+                "json",
+                "-o",
+                str(report_path),
+                str(corpus_dir),
+            )
+        )
         if run.returncode in (0, 1) and not report_path.exists():
             run.problem = "no JSON report written"
         lint.runs.append(run)
@@ -338,8 +397,22 @@ def profile_lint(corpus_dir: Path, top: int = 15) -> str:
     """One lint run under cProfile; the ``top`` linter functions by cumulative time."""
     prof = OUT / "lint.prof"
     report = OUT / "profile-report.json"
-    cmd = [sys.executable, "-m", "cProfile", "-o", str(prof), "-m", "linter", "check", "--no-config",
-           "--format", "json", "-o", str(report), str(corpus_dir)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "cProfile",
+        "-o",
+        str(prof),
+        "-m",
+        "linter",
+        "check",
+        "--no-config",
+        "--format",
+        "json",
+        "-o",
+        str(report),
+        str(corpus_dir),
+    ]
     run = run_timed(cmd)
     if not prof.exists():
         return f"profile failed (exit code {run.returncode}): {run.stderr.strip()[-300:]}"
@@ -383,9 +456,15 @@ def table(rows: list[list[str]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="claimsafe throughput / latency / memory benchmark")
-    parser.add_argument("--quick", action="store_true", help="2 MB corpus, 1 repetition (3 for one file)")
-    parser.add_argument("--mb", type=float, help="corpus size in MB (default 10, or 2 with --quick)")
+    parser = argparse.ArgumentParser(
+        description="claimsafe throughput / latency / memory benchmark"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="2 MB corpus, 1 repetition (3 for one file)"
+    )
+    parser.add_argument(
+        "--mb", type=float, help="corpus size in MB (default 10, or 2 with --quick)"
+    )
     parser.add_argument("--repeat", type=int, help="throughput repetitions, best kept (default 3)")
     parser.add_argument("--one-file-repeat", type=int, help="one-file repetitions (default 5)")
     parser.add_argument("--seed", type=int, default=20240601, help="corpus seed (default 20240601)")
@@ -399,8 +478,10 @@ def main(argv: list[str] | None = None) -> int:
 
     env_info = environment()
     load_before = load_average()
-    print(f"claimsafe benchmark: linter from {env_info.get('linter_file', '?')}, "
-          f"spaCy {env_info.get('spacy_version', '?')}, Python {env_info['python']}, {env_info['cpus']} CPUs")
+    print(
+        f"claimsafe benchmark: linter from {env_info.get('linter_file', '?')}, "
+        f"spaCy {env_info.get('spacy_version', '?')}, Python {env_info['python']}, {env_info['cpus']} CPUs"
+    )
 
     t0 = time.perf_counter()
     corpus = prepare_corpus(mb, args.seed)
@@ -409,11 +490,15 @@ def main(argv: list[str] | None = None) -> int:
     share = distinct / total if total else 0.0
     claim_share = corpus.claims / corpus.sentences if corpus.sentences else 0.0
     how = "reused" if corpus.reused else f"generated in {time.perf_counter() - t0:.1f} s"
-    print(f"corpus: {len(corpus.files)} Markdown files, {corpus.bytes / 1e6:.2f} MB in "
-          f"{os.path.relpath(corpus_dir, ROOT)} ({how}, seed {args.seed})")
-    print(f"corpus: distinct sentences {distinct}/{total} = {share:.1%} "
-          f"({verdict(share > DISTINCT_MIN)}, target > {DISTINCT_MIN:.0%}); "
-          f"claims in {claim_share:.1%} of generated sentences")
+    print(
+        f"corpus: {len(corpus.files)} Markdown files, {corpus.bytes / 1e6:.2f} MB in "
+        f"{os.path.relpath(corpus_dir, ROOT)} ({how}, seed {args.seed})"
+    )
+    print(
+        f"corpus: distinct sentences {distinct}/{total} = {share:.1%} "
+        f"({verdict(share > DISTINCT_MIN)}, target > {DISTINCT_MIN:.0%}); "
+        f"claims in {claim_share:.1%} of generated sentences"
+    )
 
     report_path = OUT / f"lint-report-{os.getpid()}.json"
     lint_tp, floor_tp, floor_counts = measure_throughput(corpus_dir, reps, report_path)
@@ -437,30 +522,80 @@ def main(argv: list[str] | None = None) -> int:
     one_ratio = lint_one.best / floor_one.best if lint_one.best and floor_one.best else None
     rss_lint, rss_floor = lint_tp.max_rss_mb, floor_tp.max_rss_mb
     rss_ratio = rss_lint / rss_floor if rss_lint and rss_floor else None
-    cpu_tp_ratio = floor_tp.best_cpu / lint_tp.best_cpu if floor_tp.best_cpu and lint_tp.best_cpu else None
-    cpu_one_ratio = lint_one.best_cpu / floor_one.best_cpu if lint_one.best_cpu and floor_one.best_cpu else None
+    cpu_tp_ratio = (
+        floor_tp.best_cpu / lint_tp.best_cpu if floor_tp.best_cpu and lint_tp.best_cpu else None
+    )
+    cpu_one_ratio = (
+        lint_one.best_cpu / floor_one.best_cpu if lint_one.best_cpu and floor_one.best_cpu else None
+    )
     load_after = load_average()
 
     rows = [
-        [f"throughput, {size_mb:.1f} MB corpus (MB/s, best of {reps})",
-         fmt(lint_mbs, ".3f"), fmt(floor_mbs, ".3f"), fmt(tp_ratio, ".2f"),
-         f">= {THROUGHPUT_RATIO_MIN:.2f}", verdict(None if tp_ratio is None else tp_ratio >= THROUGHPUT_RATIO_MIN)],
+        [
+            f"throughput, {size_mb:.1f} MB corpus (MB/s, best of {reps})",
+            fmt(lint_mbs, ".3f"),
+            fmt(floor_mbs, ".3f"),
+            fmt(tp_ratio, ".2f"),
+            f">= {THROUGHPUT_RATIO_MIN:.2f}",
+            verdict(None if tp_ratio is None else tp_ratio >= THROUGHPUT_RATIO_MIN),
+        ],
         ["  wall time (s)", fmt(lint_tp.best, ".2f"), fmt(floor_tp.best, ".2f"), "", "", ""],
-        ["  single process (--jobs 1), MB/s", fmt(lint1_mbs, ".3f"), fmt(floor_mbs, ".3f"), fmt(tp1_ratio, ".2f"),
-         "", "info"],
-        ["  CPU time (s), ratio floor/lint", fmt(lint_tp.best_cpu, ".2f"), fmt(floor_tp.best_cpu, ".2f"),
-         fmt(cpu_tp_ratio, ".2f"), "", "info"],
-        [f"one-file wall time, {one_bytes / 1000:.1f} KB (s, best of {one_reps})",
-         fmt(lint_one.best, ".3f"), fmt(floor_one.best, ".3f"), fmt(one_ratio, ".2f"),
-         f"<= {ONE_FILE_RATIO_MAX:.2f}", verdict(None if one_ratio is None else one_ratio <= ONE_FILE_RATIO_MAX)],
-        ["  CPU time (s), ratio lint/floor", fmt(lint_one.best_cpu, ".3f"), fmt(floor_one.best_cpu, ".3f"),
-         fmt(cpu_one_ratio, ".2f"), "", "info"],
-        ["one-file wall time, cached (pre-commit re-run)", fmt(cached_one.best, ".3f"), fmt(floor_one.best, ".3f"),
-         fmt(cached_ratio, ".2f"), "", "info"],
-        [f"peak RSS, {size_mb:.1f} MB run (MB)", fmt(rss_lint, ".0f"), fmt(rss_floor, ".0f"),
-         fmt(rss_ratio, ".2f"), "(none)", "info"],
-        ["distinct sentences in corpus", f"{share:.1%}", "", "", f"> {DISTINCT_MIN:.0%}",
-         verdict(share > DISTINCT_MIN)],
+        [
+            "  single process (--jobs 1), MB/s",
+            fmt(lint1_mbs, ".3f"),
+            fmt(floor_mbs, ".3f"),
+            fmt(tp1_ratio, ".2f"),
+            "",
+            "info",
+        ],
+        [
+            "  CPU time (s), ratio floor/lint",
+            fmt(lint_tp.best_cpu, ".2f"),
+            fmt(floor_tp.best_cpu, ".2f"),
+            fmt(cpu_tp_ratio, ".2f"),
+            "",
+            "info",
+        ],
+        [
+            f"one-file wall time, {one_bytes / 1000:.1f} KB (s, best of {one_reps})",
+            fmt(lint_one.best, ".3f"),
+            fmt(floor_one.best, ".3f"),
+            fmt(one_ratio, ".2f"),
+            f"<= {ONE_FILE_RATIO_MAX:.2f}",
+            verdict(None if one_ratio is None else one_ratio <= ONE_FILE_RATIO_MAX),
+        ],
+        [
+            "  CPU time (s), ratio lint/floor",
+            fmt(lint_one.best_cpu, ".3f"),
+            fmt(floor_one.best_cpu, ".3f"),
+            fmt(cpu_one_ratio, ".2f"),
+            "",
+            "info",
+        ],
+        [
+            "one-file wall time, cached (pre-commit re-run)",
+            fmt(cached_one.best, ".3f"),
+            fmt(floor_one.best, ".3f"),
+            fmt(cached_ratio, ".2f"),
+            "",
+            "info",
+        ],
+        [
+            f"peak RSS, {size_mb:.1f} MB run (MB)",
+            fmt(rss_lint, ".0f"),
+            fmt(rss_floor, ".0f"),
+            fmt(rss_ratio, ".2f"),
+            "(none)",
+            "info",
+        ],
+        [
+            "distinct sentences in corpus",
+            f"{share:.1%}",
+            "",
+            "",
+            f"> {DISTINCT_MIN:.0%}",
+            verdict(share > DISTINCT_MIN),
+        ],
     ]
     print()
     print(table(rows))
@@ -469,11 +604,15 @@ def main(argv: list[str] | None = None) -> int:
         if series.error:
             print(f"ERROR in '{series.label}': {series.error}")
     if floor_counts and floor_tp.best:
-        print(f"floor: {floor_counts['tokens']:,} tokens, {floor_counts['sentences']:,} sentences "
-              f"({floor_counts['tokens'] / floor_tp.best:,.0f} tokens/s incl. start-up)")
+        print(
+            f"floor: {floor_counts['tokens']:,} tokens, {floor_counts['sentences']:,} sentences "
+            f"({floor_counts['tokens'] / floor_tp.best:,.0f} tokens/s incl. start-up)"
+        )
     if "error" not in findings:
-        print(f"lint: {findings['findings']:,} findings in {findings['files']} files; by rule: "
-              + ", ".join(f"{k} {v}" for k, v in findings["by_rule"].items()))
+        print(
+            f"lint: {findings['findings']:,} findings in {findings['files']} files; by rule: "
+            + ", ".join(f"{k} {v}" for k, v in findings["by_rule"].items())
+        )
     else:
         print(f"lint: {findings['error']}")
     print(f"one-file sample: {os.path.relpath(one_path, ROOT)}")
@@ -481,8 +620,10 @@ def main(argv: list[str] | None = None) -> int:
     if load_before and load_after:
         print(f"load average (1/5/15 min): {load_before} before, {load_after} after")
         if max(load_before[0], load_after[0]) > cpus * 0.75:
-            print(f"warning: the machine was busy (load above {cpus * 0.75:.1f} on {cpus} CPUs): "
-                  "wall times are inflated and noisy; the CPU-time rows are steadier")
+            print(
+                f"warning: the machine was busy (load above {cpus * 0.75:.1f} on {cpus} CPUs): "
+                "wall times are inflated and noisy; the CPU-time rows are steadier"
+            )
 
     profile_text = None
     if args.profile:
@@ -496,34 +637,59 @@ def main(argv: list[str] | None = None) -> int:
         "environment": env_info,
         "load_average": {"before": load_before, "after": load_after},
         "corpus": {
-            "dir": str(corpus_dir), "seed": args.seed, "files": len(corpus.files), "bytes": corpus.bytes,
-            "sentences": total, "distinct_sentences": distinct, "distinct_share": round(share, 4),
-            "generated_sentences": corpus.sentences, "claim_sentences": corpus.claims,
-            "claim_share": round(claim_share, 4), "floor_counts": floor_counts,
+            "dir": str(corpus_dir),
+            "seed": args.seed,
+            "files": len(corpus.files),
+            "bytes": corpus.bytes,
+            "sentences": total,
+            "distinct_sentences": distinct,
+            "distinct_share": round(share, 4),
+            "generated_sentences": corpus.sentences,
+            "claim_sentences": corpus.claims,
+            "claim_share": round(claim_share, 4),
+            "floor_counts": floor_counts,
         },
         "throughput": {
-            "repetitions": reps, "lint": lint_tp.as_dict(), "floor": floor_tp.as_dict(),
-            "lint_mb_per_s": lint_mbs, "floor_mb_per_s": floor_mbs, "ratio": tp_ratio,
-            "cpu_ratio": cpu_tp_ratio, "single_process": lint_tp1.as_dict(),
-            "single_process_mb_per_s": lint1_mbs, "single_process_ratio": tp1_ratio,
+            "repetitions": reps,
+            "lint": lint_tp.as_dict(),
+            "floor": floor_tp.as_dict(),
+            "lint_mb_per_s": lint_mbs,
+            "floor_mb_per_s": floor_mbs,
+            "ratio": tp_ratio,
+            "cpu_ratio": cpu_tp_ratio,
+            "single_process": lint_tp1.as_dict(),
+            "single_process_mb_per_s": lint1_mbs,
+            "single_process_ratio": tp1_ratio,
             "target_ratio_min": THROUGHPUT_RATIO_MIN,
             "pass": None if tp_ratio is None else tp_ratio >= THROUGHPUT_RATIO_MIN,
         },
         "one_file": {
-            "path": os.path.relpath(one_path, ROOT), "bytes": one_bytes, "repetitions": one_reps,
-            "lint": lint_one.as_dict(), "floor": floor_one.as_dict(), "ratio": one_ratio,
-            "cpu_ratio": cpu_one_ratio, "cached": cached_one.as_dict(), "cached_ratio": cached_ratio,
+            "path": os.path.relpath(one_path, ROOT),
+            "bytes": one_bytes,
+            "repetitions": one_reps,
+            "lint": lint_one.as_dict(),
+            "floor": floor_one.as_dict(),
+            "ratio": one_ratio,
+            "cpu_ratio": cpu_one_ratio,
+            "cached": cached_one.as_dict(),
+            "cached_ratio": cached_ratio,
             "target_ratio_max": ONE_FILE_RATIO_MAX,
             "pass": None if one_ratio is None else one_ratio <= ONE_FILE_RATIO_MAX,
         },
         "peak_rss_mb": {"lint": rss_lint, "floor": rss_floor, "ratio": rss_ratio},
-        "distinct_sentences": {"share": round(share, 4), "target_min": DISTINCT_MIN, "pass": share > DISTINCT_MIN},
+        "distinct_sentences": {
+            "share": round(share, 4),
+            "target_min": DISTINCT_MIN,
+            "pass": share > DISTINCT_MIN,
+        },
         "findings": findings,
         "profile": profile_text,
     }
     results_path = OUT / "results.json"
     results_path.write_text(json.dumps(results, indent=2) + "\n", "utf-8")
-    print(f"\nwrote {os.path.relpath(results_path, Path.cwd()) if results_path.is_relative_to(Path.cwd()) else results_path}")
+    print(
+        f"\nwrote {os.path.relpath(results_path, Path.cwd()) if results_path.is_relative_to(Path.cwd()) else results_path}"
+    )
     return 0
 
 

@@ -84,14 +84,18 @@ class Scope:
     @classmethod
     def of(cls, paths, stdin_path: str | None = None) -> Scope:
         paths = [stdin_path or "-" if p == "-" else p for p in paths]
-        return cls([p for p in paths if not os.path.isdir(p)], [p for p in paths if os.path.isdir(p)])
+        return cls(
+            [p for p in paths if not os.path.isdir(p)], [p for p in paths if os.path.isdir(p)]
+        )
 
     def covers_entry(self, path: str, base_dir: str) -> bool:
         return self.stdin if path == "-" else self.covers(os.path.join(base_dir, *path.split("/")))
 
     def covers(self, path: str) -> bool:
         path = _absolute(path)
-        return path in self.files or any(path == d or path.startswith(d.rstrip(os.sep) + os.sep) for d in self.dirs)
+        return path in self.files or any(
+            path == d or path.startswith(d.rstrip(os.sep) + os.sep) for d in self.dirs
+        )
 
 
 def _absolute(path: str) -> str:
@@ -113,7 +117,7 @@ def sentence(text: str, start: int, end: int) -> str:
             break
         if ch == "\n":
             previous = text.rfind("\n", 0, lo - 1) + 1
-            if not text[previous:lo - 1].strip() or _BLOCK_START.match(text, lo):
+            if not text[previous : lo - 1].strip() or _BLOCK_START.match(text, lo):
                 break
         lo -= 1
     hi, ceiling = end, min(len(text), end + CONTEXT_REACH)
@@ -126,7 +130,7 @@ def sentence(text: str, start: int, end: int) -> str:
             break
         if ch == "\n":
             following = text.find("\n", hi + 1)
-            line = text[hi + 1:following if following != -1 else len(text)]
+            line = text[hi + 1 : following if following != -1 else len(text)]
             if not line.strip() or _BLOCK_START.match(line):
                 break
         hi += 1
@@ -166,7 +170,11 @@ def entries(findings, base_dir: str, sources: Sources | None = None) -> list[dic
 def write(path: str, report, sources: Sources | None = None) -> int:
     """Write the baseline of ``report`` to ``path``; the number of entries written."""
     base_dir = os.path.dirname(os.path.abspath(path))
-    data = {"version": VERSION, "tool": TOOL, "entries": entries(report.findings, base_dir, sources)}
+    data = {
+        "version": VERSION,
+        "tool": TOOL,
+        "entries": entries(report.findings, base_dir, sources),
+    }
     try:
         with open(path, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
@@ -185,18 +193,33 @@ def read(path: str) -> Baseline:
         raise BaselineError(f"{path}: cannot read baseline: {exc.strerror or exc}") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise BaselineError(f"{path}: not a claimsafe baseline (invalid JSON: {exc})") from None
-    if not isinstance(data, dict) or data.get("tool") != TOOL or not isinstance(data.get("entries"), list):
-        raise BaselineError(f"{path}: not a claimsafe baseline (run `claimsafe baseline write {path}`)")
+    if (
+        not isinstance(data, dict)
+        or data.get("tool") != TOOL
+        or not isinstance(data.get("entries"), list)
+    ):
+        raise BaselineError(
+            f"{path}: not a claimsafe baseline (run `claimsafe baseline write {path}`)"
+        )
     if data.get("version") != VERSION:
-        raise BaselineError(f"{path}: unsupported baseline version {data.get('version')!r} (this claimsafe reads {VERSION})")
+        raise BaselineError(
+            f"{path}: unsupported baseline version {data.get('version')!r} (this claimsafe reads {VERSION})"
+        )
     for number, entry in enumerate(data["entries"], 1):
-        if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in ("path", "rule", "fingerprint")):
+        if not isinstance(entry, dict) or not all(
+            isinstance(entry.get(k), str) for k in ("path", "rule", "fingerprint")
+        ):
             raise BaselineError(f"{path}: entry {number} needs string path, rule and fingerprint")
     return Baseline(path, data["entries"])
 
 
-def filter_report(report, baseline: Baseline, scope: Scope | None = None, sources: Sources | None = None,
-                  rules: set[str] | None = None):
+def filter_report(
+    report,
+    baseline: Baseline,
+    scope: Scope | None = None,
+    sources: Sources | None = None,
+    rules: set[str] | None = None,
+):
     """The report without the findings the baseline knows, and what it did (:class:`Outcome`).
 
     Entries are matched by fingerprint, as many findings per entry as the baseline holds

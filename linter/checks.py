@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from linter.context import ATTRIBUTION, ContextDetector
 from linter.patterns import PatternError, PatternSet, compile_pattern
-from linter.rulebook import SEVERITIES, Rule, RuleError, Rulebook
+from linter.rulebook import SEVERITIES, Rule, Rulebook, RuleError
 
 if TYPE_CHECKING:
     from linter.markup import Segment
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Hit:
     rule: Rule
-    segment: "Segment"
+    segment: Segment
     start: int
     end: int
     severity: str
@@ -64,7 +65,7 @@ class RuleMatcher:
     token can match.
     """
 
-    def __init__(self, rulebook: Rulebook, pipeline: "Pipeline") -> None:
+    def __init__(self, rulebook: Rulebook, pipeline: Pipeline) -> None:
         from spacy.matcher import PhraseMatcher
 
         self.rules = list(rulebook)
@@ -112,7 +113,10 @@ class RuleMatcher:
         if isinstance(value, str):
             value = lemma(value)
         elif isinstance(value, dict):
-            value = {op: [lemma(v) for v in vs] if isinstance(vs, list) else vs for op, vs in value.items()}
+            value = {
+                op: [lemma(v) for v in vs] if isinstance(vs, list) else vs
+                for op, vs in value.items()
+            }
         return {**token, "NORM": value}
 
     def _candidates(self, doc) -> Iterator[tuple[int, int, int, bool]]:
@@ -125,7 +129,7 @@ class RuleMatcher:
             index, exception = self._key[strings[label]]
             yield index, start, end, exception
 
-    def hits(self, analysis: "Analysis") -> Iterator[Hit]:
+    def hits(self, analysis: Analysis) -> Iterator[Hit]:
         doc = analysis.doc
         candidates: dict[int, list[tuple[int, int]]] = {}
         vetoes: dict[int, list[tuple[int, int]]] = {}
@@ -140,11 +144,15 @@ class RuleMatcher:
             veto = vetoes.get(index, [])
             for start, end in spans:
                 if not any(vs < end and start < ve for vs, ve in veto):
-                    by_category.setdefault(self.rules[index].category, []).append((start, end, index))
+                    by_category.setdefault(self.rules[index].category, []).append(
+                        (start, end, index)
+                    )
         chosen: list[tuple[int, int, int]] = []
         for spans in by_category.values():
             taken: list[tuple[int, int]] = []
-            for start, end, index in sorted(spans, key=lambda s: (s[0] - s[1], s[0], self.rules[s[2]].code)):
+            for start, end, index in sorted(
+                spans, key=lambda s: (s[0] - s[1], s[0], self.rules[s[2]].code)
+            ):
                 if not any(ts < end and start < te for ts, te in taken):
                     taken.append((start, end))
                     chosen.append((start, end, index))
@@ -202,7 +210,11 @@ def _values(token: dict) -> list[str] | None:
     value = token["NORM"]
     if isinstance(value, str):
         return [value]
-    if isinstance(value, dict) and set(value) == {"IN"} and all(isinstance(v, str) for v in value["IN"]):
+    if (
+        isinstance(value, dict)
+        and set(value) == {"IN"}
+        and all(isinstance(v, str) for v in value["IN"])
+    ):
         return list(value["IN"])
     return None
 

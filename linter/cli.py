@@ -36,48 +36,119 @@ def _split(values: list[str] | None) -> list[str]:
 def build_parser() -> argparse.ArgumentParser:
     from linter.reporters import FORMATS
 
-    parser = _Parser(prog="claimsafe", description="Lint clinic marketing copy for unsupported health claims.")
+    parser = _Parser(
+        prog="claimsafe", description="Lint clinic marketing copy for unsupported health claims."
+    )
     parser.add_argument("--version", action="version", version=f"claimsafe {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     check = commands.add_parser("check", help="lint files, directories or stdin (-)")
     check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories; - for stdin")
-    check.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format (default: text)")
-    baseline = commands.add_parser("baseline", help="record today's findings so that check reports only new ones")
-    baseline_commands = baseline.add_subparsers(dest="baseline_command", metavar="ACTION", parser_class=_Parser)
-    write = baseline_commands.add_parser("write", help="write FILE with the findings in PATH... (default: .)")
+    check.add_argument(
+        "--format", choices=sorted(FORMATS), default="text", help="output format (default: text)"
+    )
+    baseline = commands.add_parser(
+        "baseline", help="record today's findings so that check reports only new ones"
+    )
+    baseline_commands = baseline.add_subparsers(
+        dest="baseline_command", metavar="ACTION", parser_class=_Parser
+    )
+    write = baseline_commands.add_parser(
+        "write", help="write FILE with the findings in PATH... (default: .)"
+    )
     write.add_argument("file", metavar="FILE", help="baseline file to write (JSON)")
     write.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
     for sub in (check, write):
-        sub.add_argument("--select", action="append", metavar="RULES", help="only these codes, names or categories (comma-separated)")
-        sub.add_argument("--ignore", action="append", metavar="RULES", help="skip these codes, names or categories")
-    check.add_argument("--fail-on", choices=["info", "warning", "error"], help="lowest severity that fails the run (default: warning)")
+        sub.add_argument(
+            "--select",
+            action="append",
+            metavar="RULES",
+            help="only these codes, names or categories (comma-separated)",
+        )
+        sub.add_argument(
+            "--ignore",
+            action="append",
+            metavar="RULES",
+            help="skip these codes, names or categories",
+        )
+    check.add_argument(
+        "--fail-on",
+        choices=["info", "warning", "error"],
+        help="lowest severity that fails the run (default: warning)",
+    )
     for sub in (check, write):
-        sub.add_argument("--stdin-filename", metavar="NAME", help="name (and format, by suffix) for text read from stdin")
-        sub.add_argument("--config", metavar="FILE", help="config file (default: nearest pyproject.toml [tool.claimsafe] or .claimsafe.yaml)")
+        sub.add_argument(
+            "--stdin-filename",
+            metavar="NAME",
+            help="name (and format, by suffix) for text read from stdin",
+        )
+        sub.add_argument(
+            "--config",
+            metavar="FILE",
+            help="config file (default: nearest pyproject.toml [tool.claimsafe] or .claimsafe.yaml)",
+        )
         sub.add_argument("--no-config", action="store_true", help="ignore config files")
-        sub.add_argument("--rules", action="append", metavar="DIR", help="extra rule directory (repeatable)")
-        sub.add_argument("--exclude", action="append", metavar="GLOB", help="skip matching paths when walking directories")
-        sub.add_argument("--no-cache", action="store_true", help="do not read or write the cache of parsed rules")
-    check.add_argument("--color", choices=["auto", "always", "never"], default="auto", help="colour in text output")
+        sub.add_argument(
+            "--rules", action="append", metavar="DIR", help="extra rule directory (repeatable)"
+        )
+        sub.add_argument(
+            "--exclude",
+            action="append",
+            metavar="GLOB",
+            help="skip matching paths when walking directories",
+        )
+        sub.add_argument(
+            "--no-cache", action="store_true", help="do not read or write the cache of parsed rules"
+        )
+    check.add_argument(
+        "--color", choices=["auto", "always", "never"], default="auto", help="colour in text output"
+    )
     for sub in (check, write):
-        sub.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
-                         help="worker processes (default 0: one per CPU for inputs over 1 MB; 1: no workers)")
-    check.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
+        sub.add_argument(
+            "-j",
+            "--jobs",
+            type=int,
+            default=0,
+            metavar="N",
+            help="worker processes (default 0: one per CPU for inputs over 1 MB; 1: no workers)",
+        )
+    check.add_argument(
+        "-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout"
+    )
     changed = check.add_mutually_exclusive_group()
-    changed.add_argument("--diff", metavar="BASE", help="report only what changed since git ref BASE (PATH defaults to the changed files)")
-    changed.add_argument("--diff-file", metavar="FILE", help="like --diff, with the changes read from a unified diff (- for stdin)")
-    check.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE (see: baseline write)")
+    changed.add_argument(
+        "--diff",
+        metavar="BASE",
+        help="report only what changed since git ref BASE (PATH defaults to the changed files)",
+    )
+    changed.add_argument(
+        "--diff-file",
+        metavar="FILE",
+        help="like --diff, with the changes read from a unified diff (- for stdin)",
+    )
+    check.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="report only findings not recorded in FILE (see: baseline write)",
+    )
     facts = commands.add_parser("facts", help="work with the fact base")
-    facts_commands = facts.add_subparsers(dest="facts_command", metavar="ACTION", parser_class=_Parser)
-    verify = facts_commands.add_parser("verify", help="check every quote, hash, id and rule reference")
+    facts_commands = facts.add_subparsers(
+        dest="facts_command", metavar="ACTION", parser_class=_Parser
+    )
+    verify = facts_commands.add_parser(
+        "verify", help="check every quote, hash, id and rule reference"
+    )
     explain = commands.add_parser("explain", help="show a rule or a fact with its evidence")
     explain.add_argument("key", metavar="CODE|NAME|FACT-ID")
     for sub in (check, write, verify, explain):
-        sub.add_argument("--facts", action="append", metavar="DIR", help="extra fact base directory (repeatable)")
+        sub.add_argument(
+            "--facts", action="append", metavar="DIR", help="extra fact base directory (repeatable)"
+        )
     for sub in (verify, explain):
         sub.add_argument("--config", metavar="FILE", help="config file")
         sub.add_argument("--no-config", action="store_true", help="ignore config files")
-        sub.add_argument("--rules", action="append", metavar="DIR", help="extra rule directory (repeatable)")
+        sub.add_argument(
+            "--rules", action="append", metavar="DIR", help="extra rule directory (repeatable)"
+        )
     return parser
 
 
@@ -113,7 +184,9 @@ def _main(argv: list[str] | None) -> int:
     if args.command == "check" and not args.paths and not diff_mode:
         raise _Usage("check: give at least one PATH (or - for stdin)")
     if diff_mode and "-" in args.paths:
-        raise _Usage(f"{'--diff' if args.diff is not None else '--diff-file'}: cannot lint stdin (-); name the files")
+        raise _Usage(
+            f"{'--diff' if args.diff is not None else '--diff-file'}: cannot lint stdin (-); name the files"
+        )
     if getattr(args, "no_cache", False):
         os.environ["CLAIMSAFE_NO_CACHE"] = "1"
     try:
@@ -148,7 +221,10 @@ def _main(argv: list[str] | None) -> int:
             with open(args.output, "w", encoding="utf-8") as handle:
                 handle.write(rendered)
         except OSError as exc:
-            print(f"claimsafe: error: {args.output}: cannot write report: {exc.strerror}", file=sys.stderr)
+            print(
+                f"claimsafe: error: {args.output}: cannot write report: {exc.strerror}",
+                file=sys.stderr,
+            )
             return EXIT_USAGE
     else:
         out.write(rendered)
@@ -176,7 +252,11 @@ def _lint(engine, settings, args):
             from linter.documents import discover
 
             touched = set(changes.touched_paths())
-            paths = [p for p in discover(args.paths, settings.include, settings.exclude) if changes.key(p) in touched]
+            paths = [
+                p
+                for p in discover(args.paths, settings.include, settings.exclude)
+                if changes.key(p) in touched
+            ]
         else:
             paths = diffs.lint_targets(changes, settings.include, settings.exclude)
         deleted = [os.path.join(changes.root, *d.split("/")) for d in changes.deleted]
@@ -187,7 +267,9 @@ def _lint(engine, settings, args):
         report = engine.lint_paths(paths, args.stdin_filename, jobs=args.jobs)
     notes = []
     if known is not None:  # before the diff filter: an unchanged line's entry is not stale
-        report, outcome = baseline.filter_report(report, known, scope, baseline.Sources(given), _codes(engine, settings))
+        report, outcome = baseline.filter_report(
+            report, known, scope, baseline.Sources(given), _codes(engine, settings)
+        )
         if outcome.stale:
             notes.append(baseline.stale_message(len(outcome.stale)))
     if changes is not None:
@@ -199,8 +281,11 @@ def _codes(engine, settings) -> set[str]:
     """The codes this run can report: the selected rules and the problems not ignored."""
     from linter.findings import PROBLEM_CATEGORY, PROBLEMS
 
-    problems = {code for code, name, _ in PROBLEMS.values()
-                if not any(s in (code, name, PROBLEM_CATEGORY) for s in settings.ignore)}
+    problems = {
+        code
+        for code, name, _ in PROBLEMS.values()
+        if not any(s in (code, name, PROBLEM_CATEGORY) for s in settings.ignore)
+    }
     return {rule.code for rule in engine.rulebook} | problems
 
 
@@ -248,7 +333,9 @@ def _facts_verify(settings) -> int:
     if problems:
         return EXIT_USAGE
     quotes = sum(len(f.evidence) for f in base.facts.values())
-    print(f"{len(base.facts)} facts, {quotes} quotes in {len(base.documents)} documents: all verified.")
+    print(
+        f"{len(base.facts)} facts, {quotes} quotes in {len(base.documents)} documents: all verified."
+    )
     return EXIT_OK
 
 
@@ -291,7 +378,11 @@ def _check_selectors(engine, settings) -> None:
     from linter.config import ConfigError
     from linter.findings import PROBLEM_CATEGORY, PROBLEMS
 
-    problem_names = {PROBLEM_CATEGORY} | {c for c, _, _ in PROBLEMS.values()} | {n for _, n, _ in PROBLEMS.values()}
+    problem_names = (
+        {PROBLEM_CATEGORY}
+        | {c for c, _, _ in PROBLEMS.values()}
+        | {n for _, n, _ in PROBLEMS.values()}
+    )
     selectors = list(settings.select) + list(settings.ignore) + list(settings.severity)
     for override in settings.per_path:
         selectors += list(override.ignore) + list(override.severity)

@@ -71,7 +71,9 @@ def find_config(start: str | os.PathLike | None = None) -> Path | None:
             found.append(pyproject)
         found += [folder / name for name in CONFIG_FILES[1:] if (folder / name).is_file()]
         if len(found) > 1:
-            raise ConfigError(f"{folder}: both {found[0].name} and {found[1].name} configure claimsafe; keep one")
+            raise ConfigError(
+                f"{folder}: both {found[0].name} and {found[1].name} configure claimsafe; keep one"
+            )
         if found:
             return found[0]
     return None
@@ -114,7 +116,17 @@ def parse_settings(data: object, path: Path, prefix: str = "") -> Settings:
     where = _Where(path, prefix)
     if not isinstance(data, dict):
         where.fail("", "must be a table/mapping of settings")
-    known = {"select", "ignore", "fail-on", "include", "exclude", "rule-dirs", "fact-dirs", "severity", "per-path"}
+    known = {
+        "select",
+        "ignore",
+        "fail-on",
+        "include",
+        "exclude",
+        "rule-dirs",
+        "fact-dirs",
+        "severity",
+        "per-path",
+    }
     for key in data:
         if key not in known:
             where.fail(key, f"unknown key (known: {', '.join(sorted(known))})")
@@ -128,7 +140,9 @@ def parse_settings(data: object, path: Path, prefix: str = "") -> Settings:
         paths = _strings(item, "paths", sub)
         if not paths:
             sub.fail("paths", "must list at least one path glob")
-        per_path.append(PathOverride(tuple(paths), tuple(_strings(item, "ignore", sub)), _severity(item, sub)))
+        per_path.append(
+            PathOverride(tuple(paths), tuple(_strings(item, "ignore", sub)), _severity(item, sub))
+        )
     fail_on = data.get("fail-on", "warning")
     if fail_on not in SEVERITY_RANK:
         where.fail("fail-on", f"must be one of: {', '.join(SEVERITY_RANK)} (got {fail_on!r})")
@@ -156,7 +170,7 @@ class _Where:
     def __init__(self, path: Path, prefix: str) -> None:
         self.path, self.prefix = path, prefix
 
-    def child(self, key: str) -> "_Where":
+    def child(self, key: str) -> _Where:
         return _Where(self.path, f"{self.prefix}.{key}" if self.prefix else key)
 
     def fail(self, key: str, reason: str):
@@ -181,5 +195,7 @@ def _severity(data: dict, where: _Where) -> dict:
         where.fail("severity", "must map rule codes, names or categories to a severity")
     for key, level in value.items():
         if level not in SEVERITY_RANK:
-            where.child("severity").fail(str(key), f"must be one of: {', '.join(SEVERITY_RANK)} (got {level!r})")
+            where.child("severity").fail(
+                str(key), f"must be one of: {', '.join(SEVERITY_RANK)} (got {level!r})"
+            )
     return dict(value)

@@ -42,7 +42,9 @@ _QUOTES_OPEN = {'"', "“", "„", "«", "‘"}
 _QUOTES_CLOSE = {'"', "”", "»", "’"}
 _DASHES = {"—", "–", "-", "―"}
 # A segment that ends by naming its speaker: '"...after three visits!" — Priya, 34'.
-ATTRIBUTION = re.compile(r"[\"”’']?\s*[—–―-]{1,2}\s*(?:Mr|Mrs|Ms|Dr|Miss)?\.?\s*[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)?\.?(?:\s*,\s*[\w .'-]{1,40})?\s*$")
+ATTRIBUTION = re.compile(
+    r"[\"”’']?\s*[—–―-]{1,2}\s*(?:Mr|Mrs|Ms|Dr|Miss)?\.?\s*[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)?\.?(?:\s*,\s*[\w .'-]{1,40})?\s*$"
+)
 
 
 @dataclass(frozen=True)
@@ -93,14 +95,16 @@ class ContextDetector:
         """Words the cues use, for the pipeline's norm table."""
         return [w for items in self.phrases.values() for p in items for w in p.split()]
 
-    def compile(self, pipeline: "Pipeline") -> None:
+    def compile(self, pipeline: Pipeline) -> None:
         """Build the cue matchers (after the pipeline's norm table is frozen)."""
         from spacy.matcher import Matcher, PhraseMatcher
 
         # Terminators are punctuation and conjunctions: matched on the lower-case text,
         # because NORM maps every dash to "-" and a hyphen inside a word ends no clause.
         self._terminators = PhraseMatcher(pipeline.vocab, attr="LOWER")
-        self._terminators.add("terminators", [pipeline.make_doc(p) for p in self.phrases["terminators"]])
+        self._terminators.add(
+            "terminators", [pipeline.make_doc(p) for p in self.phrases["terminators"]]
+        )
         self._phrases = PhraseMatcher(pipeline.vocab, attr="NORM")
         for label, items in self.phrases.items():
             if label != "terminators":
@@ -110,17 +114,21 @@ class ContextDetector:
         self._patterns.add("CITATION", self.data["citation"]["patterns"])
         self._strings = pipeline.vocab.strings
 
-    def cues(self, sent: "Span") -> Cues:
+    def cues(self, sent: Span) -> Cues:
         found: dict[str, list[tuple[int, int]]] = {}
         # PhraseMatcher answers in Doc positions, Matcher in positions within the span.
-        for matcher, base in ((self._terminators, 0), (self._phrases, 0), (self._patterns, sent.start)):
+        for matcher, base in (
+            (self._terminators, 0),
+            (self._phrases, 0),
+            (self._patterns, sent.start),
+        ):
             for match_id, start, end in matcher(sent):
                 found.setdefault(self._strings[match_id], []).append((start + base, end + base))
         return Cues(found)
 
     def detect(
         self,
-        sent: "Span",
+        sent: Span,
         cues: Cues,
         start: int,
         end: int,
@@ -141,7 +149,9 @@ class ContextDetector:
 class _Claim:
     """One claim in its sentence; each property answers one context question."""
 
-    def __init__(self, sent, cues: Cues, start, end, window, claimed=(), quoted_segment=False) -> None:
+    def __init__(
+        self, sent, cues: Cues, start, end, window, claimed=(), quoted_segment=False
+    ) -> None:
         self.sent, self.cues, self.start, self.end, self.window = sent, cues, start, end, window
         self.claimed, self.quoted_segment = claimed, quoted_segment
 
@@ -214,20 +224,24 @@ class _Claim:
         if sent.doc[last].text != "?":
             return False
         first = next((t for t in sent if t.is_alpha), None)
-        return first is not None and any(
-            s == first.i for s, _ in self.cues.get("Q_OPENER")
-        )
+        return first is not None and any(s == first.i for s, _ in self.cues.get("Q_OPENER"))
 
     @cached_property
     def reported(self) -> bool:
         pseudo = self.cues.get("REPORT_PSEUDO")
-        reports = [(s, e) for s, e in self._before("REPORT") if not any(ps <= s and e <= pe for ps, pe in pseudo)]
+        reports = [
+            (s, e)
+            for s, e in self._before("REPORT")
+            if not any(ps <= s and e <= pe for ps, pe in pseudo)
+        ]
         if not reports or self.testimonial_marked:
             return False
         first_report = min(s for s, _ in reports)
         own_voice = any(s < self.start for s, _ in self.cues.get("FIRST_PERSON"))
         # "Patients say it cured them" is a testimonial; "some patients say" is hedged anyway.
-        by_customer = any(first_report - 4 <= s < first_report for s, _ in self.cues.get("CUSTOMER"))
+        by_customer = any(
+            first_report - 4 <= s < first_report for s, _ in self.cues.get("CUSTOMER")
+        )
         return not own_voice and not by_customer
 
     @cached_property

@@ -129,11 +129,16 @@ def parse(text: str, root: str = ".") -> Changes:
         line = lines[i].rstrip("\r")
         if line.startswith("diff --git "):
             finish()
-            git_header = _git_header_paths(line[len("diff --git "):])
+            git_header = _git_header_paths(line[len("diff --git ") :])
             current = FileChange(git_header[1], git_header[0])
         elif line.startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ "):
             old, new = _diff_path(line[4:], "a/"), _diff_path(lines[i + 1].rstrip("\r")[4:], "b/")
-            if current is None or current.hunks or current.path is None and current.old_path is None:
+            if (
+                current is None
+                or current.hunks
+                or current.path is None
+                and current.old_path is None
+            ):
                 finish()
                 current = FileChange(new, old)
             else:  # inside a git header: the ---/+++ names are the exact ones
@@ -165,7 +170,9 @@ def parse(text: str, root: str = ".") -> Changes:
     return changes
 
 
-def _read_hunk(lines: list[str], i: int, old_left: int, new_line: int, new_left: int, added: set[int]) -> int:
+def _read_hunk(
+    lines: list[str], i: int, old_left: int, new_line: int, new_left: int, added: set[int]
+) -> int:
     """Consume one hunk's body by its counts (a removed line "-- x" looks like a header)."""
     while i < len(lines) and (old_left > 0 or new_left > 0):
         line = lines[i]
@@ -197,10 +204,10 @@ def _git_header_paths(rest: str) -> tuple[str | None, str | None]:
         return _strip_prefix(old, "a/"), _strip_prefix(_unquote(new), "b/")
     if rest.endswith('"'):
         start = rest.rfind(' "')
-        return _strip_prefix(rest[:start], "a/"), _strip_prefix(_unquote(rest[start + 1:]), "b/")
+        return _strip_prefix(rest[:start], "a/"), _strip_prefix(_unquote(rest[start + 1 :]), "b/")
     half = (len(rest) - 1) // 2
     if len(rest) % 2 == 1 and rest[half] == " ":
-        old, new = rest[:half], rest[half + 1:]
+        old, new = rest[:half], rest[half + 1 :]
         if old[2:] == new[2:] or old == new:
             return _strip_prefix(old, "a/"), _strip_prefix(new, "b/")
     parts = rest.split(" ")
@@ -240,7 +247,7 @@ def _read_quoted(text: str) -> tuple[str, int]:
         if ch == "\\" and i + 1 < len(text):
             nxt = text[i + 1]
             if nxt in "01234567":
-                out.append(int(text[i + 1:i + 4], 8))
+                out.append(int(text[i + 1 : i + 4], 8))
                 i += 4
                 continue
             out.append(_ESCAPES.get(nxt, ord(nxt)))
@@ -258,7 +265,10 @@ def _git(args: list[str], cwd: str | None = None) -> subprocess.CompletedProcess
     try:
         return subprocess.run(
             ["git", "-c", "core.quotePath=false", *args],
-            cwd=cwd, capture_output=True, stdin=subprocess.DEVNULL, check=False,
+            cwd=cwd,
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            check=False,
         )
     except FileNotFoundError:
         raise DiffError("--diff: git not found") from None
@@ -290,13 +300,27 @@ def from_git(base: str, paths: list[str] | None = None) -> Changes:
     if merge_base.returncode == 0 and merge_base.stdout.strip():
         commit = merge_base.stdout.decode().strip()
     done = _git(
-        ["--literal-pathspecs", "diff", "--no-color", "--no-ext-diff", "--no-textconv",
-         "--ignore-submodules", "--src-prefix=a/", "--dst-prefix=b/", "--unified=0", "-M",
-         commit, "--", *(paths or [])],
+        [
+            "--literal-pathspecs",
+            "diff",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--ignore-submodules",
+            "--src-prefix=a/",
+            "--dst-prefix=b/",
+            "--unified=0",
+            "-M",
+            commit,
+            "--",
+            *(paths or []),
+        ],
     )
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise DiffError(f"--diff: git diff failed: {message[0] if message else 'exit ' + str(done.returncode)}")
+        raise DiffError(
+            f"--diff: git diff failed: {message[0] if message else 'exit ' + str(done.returncode)}"
+        )
     return parse(done.stdout.decode("utf-8", "surrogateescape"), root)
 
 
@@ -351,4 +375,6 @@ def in_change(finding, change: FileChange | None) -> bool:
 
 def filter_report(report, changes: Changes):
     """The report with only what the change touched (see the module docstring)."""
-    return replace(report, findings=[f for f in report.findings if in_change(f, changes.get(f.path))])
+    return replace(
+        report, findings=[f for f in report.findings if in_change(f, changes.get(f.path))]
+    )

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
 from linter.documents import LineIndex
 from linter.markup import Comment
@@ -64,7 +64,11 @@ def parse(
             continue
         action = m["action"]
         if action not in ACTIONS:
-            problems.append(DirectiveProblem(comment, f"unknown directive {action!r} (use one of: {', '.join(ACTIONS)})"))
+            problems.append(
+                DirectiveProblem(
+                    comment, f"unknown directive {action!r} (use one of: {', '.join(ACTIONS)})"
+                )
+            )
             continue
         try:
             words = shlex.split(m["args"])
@@ -75,11 +79,16 @@ def parse(
         selectors: list[str] = []
         for word in words:
             if word.startswith("reason="):
-                reason = word[len("reason="):].strip()
+                reason = word[len("reason=") :].strip()
             else:
                 selectors.extend(s for s in word.split(",") if s)
         if not selectors:
-            problems.append(DirectiveProblem(comment, f"'{action}' must name the rules it applies to (code, name or category)"))
+            problems.append(
+                DirectiveProblem(
+                    comment,
+                    f"'{action}' must name the rules it applies to (code, name or category)",
+                )
+            )
             continue
         unknown = [s for s in selectors if not known(s)]
         if unknown:
@@ -92,7 +101,9 @@ def parse(
             open_ranges = [s for s in open_ranges if not set(s.selectors) & set(selectors)]
             continue
         if not reason:
-            problems.append(DirectiveProblem(comment, f"'{action}' needs a reason=\"...\"; suppression ignored"))
+            problems.append(
+                DirectiveProblem(comment, f"'{action}' needs a reason=\"...\"; suppression ignored")
+            )
             continue
         if action == "disable-file":
             start, end = 0, len(text)

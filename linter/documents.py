@@ -13,9 +13,9 @@ import fnmatch
 import os
 import sys
 from bisect import bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
 
 FORMAT_BY_SUFFIX = {
     ".md": "markdown",
@@ -165,7 +165,9 @@ def discover(
                 dirs[:] = sorted(d for d in dirs if not _excluded(rel_root + d, exclude))
                 for name in files:
                     rel = rel_root + name
-                    if any(fnmatch.fnmatch(name, g) for g in include) and not _excluded(rel, exclude):
+                    if any(fnmatch.fnmatch(name, g) for g in include) and not _excluded(
+                        rel, exclude
+                    ):
                         found.append(os.path.join(root, name))
             yield from sorted(found)
         elif os.path.exists(path):

@@ -13,8 +13,9 @@ from __future__ import annotations
 import fnmatch
 import multiprocessing
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 from linter import directives
 from linter.config import Settings
@@ -22,7 +23,7 @@ from linter.documents import Document, LineIndex, ReadProblem, discover, read_pa
 from linter.factbase import FactBase, default_sources_dir, load_factbase
 from linter.findings import PROBLEM_CATEGORY, PROBLEMS, SEVERITY_RANK, Evidence, Finding
 from linter.markup import extract
-from linter.rulebook import Rule, Rulebook, default_rules_dir, load_rulebook
+from linter.rulebook import Rulebook, default_rules_dir, load_rulebook
 
 if TYPE_CHECKING:
     from linter.checks import Hit, RuleMatcher
@@ -51,7 +52,7 @@ class Engine:
         self._results: ResultCache | None = None
 
     @property
-    def matcher(self) -> "RuleMatcher":
+    def matcher(self) -> RuleMatcher:
         if self._matcher is None:
             from linter.checks import RuleMatcher
             from linter.factcheck import DisclosureCheck, FactChecker
@@ -101,12 +102,14 @@ class Engine:
         return findings
 
     @property
-    def results(self) -> "ResultCache":
+    def results(self) -> ResultCache:
         """Cached findings of unchanged files (built on first use)."""
         if self._results is None:
             from linter.resultcache import ResultCache, fingerprint
 
-            inputs = [r.path for r in self.all_rules] + [f.path for f in self.factbase.facts.values()]
+            inputs = [r.path for r in self.all_rules] + [
+                f.path for f in self.factbase.facts.values()
+            ]
             inputs += [d.path for d in self.factbase.documents.values()]
             self._results = ResultCache(fingerprint(inputs, self.settings))
         return self._results
@@ -122,7 +125,9 @@ class Engine:
             extraction.comments, text, lines, self.all_rules.known_selector
         )
         make = _FindingMaker(document.path, text, lines, self.factbase)
-        findings = [make.problem("markup", p.offset, p.offset, p.message) for p in extraction.problems]
+        findings = [
+            make.problem("markup", p.offset, p.offset, p.message) for p in extraction.problems
+        ]
         findings += [
             make.problem("invalid-suppression", d.comment.start, d.comment.end, d.message)
             for d in bad_directives
@@ -164,7 +169,10 @@ class Engine:
         ignore: list[str] = []
         posix = path.replace("\\", "/")
         for override in settings.per_path:
-            if any(fnmatch.fnmatch(posix, g) or fnmatch.fnmatch(posix, f"*/{g}") for g in override.paths):
+            if any(
+                fnmatch.fnmatch(posix, g) or fnmatch.fnmatch(posix, f"*/{g}")
+                for g in override.paths
+            ):
                 ignore.extend(override.ignore)
                 severity.update(override.severity)
         out = []
@@ -183,12 +191,18 @@ class Engine:
             out.append(f)
         return out
 
-    def _suppress(self, findings: list[Finding], suppressions: list[directives.Suppression]) -> list[Finding]:
+    def _suppress(
+        self, findings: list[Finding], suppressions: list[directives.Suppression]
+    ) -> list[Finding]:
         kept = []
         for f in findings:
             rule = None if f.is_problem else self.all_rules.get(f.rule)
             sup = rule and next(
-                (s for s in suppressions if s.covers(f.start) and any(rule.selected_by(x) for x in s.selectors)),
+                (
+                    s
+                    for s in suppressions
+                    if s.covers(f.start) and any(rule.selected_by(x) for x in s.selectors)
+                ),
                 None,
             )
             if sup:
@@ -199,7 +213,9 @@ class Engine:
 
     @staticmethod
     def _read_problem(problem: ReadProblem) -> Finding:
-        return _FindingMaker(problem.path, "", LineIndex("")).problem(problem.code, 0, 0, problem.message)
+        return _FindingMaker(problem.path, "", LineIndex("")).problem(
+            problem.code, 0, 0, problem.message
+        )
 
 
 # Quotes per cited fact on a finding: enough to show the weight of evidence, few enough
@@ -207,7 +223,7 @@ class Engine:
 EVIDENCE_PER_FACT = 2
 # Below this much input, starting workers costs more than it saves.
 PARALLEL_MIN_BYTES = 1_000_000
-_WORKER_ENGINE: "Engine | None" = None
+_WORKER_ENGINE: Engine | None = None
 
 
 def _workers(jobs: int, files: list[str]) -> int:
@@ -228,11 +244,11 @@ def _workers(jobs: int, files: list[str]) -> int:
     return max(1, min(jobs, len(files)))
 
 
-def _parallel(engine: "Engine", targets: list[str], stdin_filename: str | None, workers: int):
+def _parallel(engine: Engine, targets: list[str], stdin_filename: str | None, workers: int):
     """Lint in forked workers that inherit the engine with its compiled rules and spaCy
     pipeline, so no worker pays the start-up again; stdin is read here, in the parent."""
     global _WORKER_ENGINE
-    engine.matcher  # build once in the parent, before forking
+    _ = engine.matcher  # build once in the parent, before forking
     _WORKER_ENGINE = engine
     context = multiprocessing.get_context("fork")
     files = [t for t in targets if t != "-"]
@@ -250,25 +266,40 @@ def _lint_in_worker(path: str) -> list[Finding]:
 class _FindingMaker:
     """Builds findings for one document: offsets in, line/column and text out."""
 
-    def __init__(self, path: str, text: str, lines: LineIndex, factbase: FactBase | None = None) -> None:
+    def __init__(
+        self, path: str, text: str, lines: LineIndex, factbase: FactBase | None = None
+    ) -> None:
         self.path, self.text, self.lines, self.factbase = path, text, lines, factbase
 
     def _make(self, start: int, end: int, **fields) -> Finding:
         line, column = self.lines.position(start)
         end_line, end_column = self.lines.position(end)
         return Finding(
-            path=self.path, start=start, end=end, line=line, column=column,
-            end_line=end_line, end_column=end_column, text=self.text[start:end], **fields,
+            path=self.path,
+            start=start,
+            end=end,
+            line=line,
+            column=column,
+            end_line=end_line,
+            end_column=end_column,
+            text=self.text[start:end],
+            **fields,
         )
 
-    def claim(self, hit: "Hit", start: int, end: int) -> Finding:
+    def claim(self, hit: Hit, start: int, end: int) -> Finding:
         rule = hit.rule
         matched = " ".join(self.text[start:end].split())
         message = rule.message.replace("{text}", matched).replace("{expected}", hit.detail)
         return self._make(
-            start, end, rule=rule.code, name=rule.name, category=rule.category,
-            severity=hit.severity, message=message.replace("{missing}", hit.detail),
-            suggestion=rule.suggestion, context=tuple(sorted(hit.context)),
+            start,
+            end,
+            rule=rule.code,
+            name=rule.name,
+            category=rule.category,
+            severity=hit.severity,
+            message=message.replace("{missing}", hit.detail),
+            suggestion=rule.suggestion,
+            context=tuple(sorted(hit.context)),
             evidence=self._evidence(hit.facts or rule.facts),
         )
 
@@ -281,14 +312,22 @@ class _FindingMaker:
             fact = self.factbase.get(fact_id) if self.factbase else None
             if fact is not None:
                 stance = "contradicts" if fact.status == "contradicted" else "supports"
-                out += [Evidence(fact.id, q.document, q.quote) for q in fact.quotes(stance)[:EVIDENCE_PER_FACT]]
+                out += [
+                    Evidence(fact.id, q.document, q.quote)
+                    for q in fact.quotes(stance)[:EVIDENCE_PER_FACT]
+                ]
         return tuple(out)
 
     def problem(self, kind: str, start: int, end: int, message: str) -> Finding:
         code, name, severity = PROBLEMS[kind]
         return self._make(
-            start, end, rule=code, name=name, category=PROBLEM_CATEGORY,
-            severity=severity, message=message,
+            start,
+            end,
+            rule=code,
+            name=name,
+            category=PROBLEM_CATEGORY,
+            severity=severity,
+            message=message,
         )
 
 
@@ -307,4 +346,3 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
             seen.add(key)
             out.append(f)
     return out
-

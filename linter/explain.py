@@ -25,12 +25,26 @@ def explain(key: str, rulebook: Rulebook, factbase: FactBase) -> str | None:
 
 
 def _wrap(text: str, indent: str = "  ") -> str:
-    return textwrap.fill(" ".join(text.split()), width=92, initial_indent=indent, subsequent_indent=indent)
+    return textwrap.fill(
+        " ".join(text.split()), width=92, initial_indent=indent, subsequent_indent=indent
+    )
 
 
 def _rule(rule: Rule, factbase: FactBase) -> str:
-    out = [f"{rule.code} {rule.name} ({rule.category}, {rule.severity})", "", _wrap(rule.message.replace("{text}", "…"), ""), ""]
-    out += ["Why:", _wrap(rule.rationale), "", "Suggested rewording (display only):", _wrap(rule.suggestion), ""]
+    out = [
+        f"{rule.code} {rule.name} ({rule.category}, {rule.severity})",
+        "",
+        _wrap(rule.message.replace("{text}", "…"), ""),
+        "",
+    ]
+    out += [
+        "Why:",
+        _wrap(rule.rationale),
+        "",
+        "Suggested rewording (display only):",
+        _wrap(rule.suggestion),
+        "",
+    ]
     out += ["References:"] + [f"  - {r}" for r in rule.references] + [""]
     out += ["Fires on:"] + [f"  - {e.text!r}  -> {e.match!r}" for e in rule.fire]
     out += ["Does not fire on:"] + [f"  - {e.text!r}" for e in rule.passes]
@@ -44,7 +58,10 @@ def _rule(rule: Rule, factbase: FactBase) -> str:
 
 def _fact(fact: Fact, factbase: FactBase) -> str:
     treatment = factbase.treatments.get(fact.treatment)
-    out = [f"{fact.id} ({fact.kind}, {fact.status}) — {treatment.name if treatment else fact.treatment}", ""]
+    out = [
+        f"{fact.id} ({fact.kind}, {fact.status}) — {treatment.name if treatment else fact.treatment}",
+        "",
+    ]
     out += [_wrap(fact.statement, ""), ""]
     for v in fact.values:
         condition = f" when: {', '.join(v.condition)}" if v.condition else ""

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from linter import yamlutil
 from linter.yamlutil import FileError, LineDict, LineList, YAMLError, load_yaml_file
@@ -36,8 +36,18 @@ KINDS = (
 STATUSES = ("established", "supported", "contested", "contradicted", "limited-evidence")
 STANCES = ("supports", "contradicts")
 UNITS = (
-    "minute", "hour", "day", "week", "month", "year",
-    "millimetre", "centimetre", "session", "injection", "per-year", "calendar-year",
+    "minute",
+    "hour",
+    "day",
+    "week",
+    "month",
+    "year",
+    "millimetre",
+    "centimetre",
+    "session",
+    "injection",
+    "per-year",
+    "calendar-year",
 )
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -175,8 +185,12 @@ def _load_index(path: Path, base: FactBase) -> None:
             raise FactError(str(path), line, f"document id {doc_id!r} is used twice")
         doc_path = path.parent / str(entry["file"])
         if not doc_path.is_file():
-            raise FactError(str(path), entry.line_of("file"), f"no such document file: {entry['file']}")
-        base.documents[doc_id] = SourceDocument(doc_id, str(entry["title"]), doc_path, str(entry["sha256"]), line)
+            raise FactError(
+                str(path), entry.line_of("file"), f"no such document file: {entry['file']}"
+            )
+        base.documents[doc_id] = SourceDocument(
+            doc_id, str(entry["title"]), doc_path, str(entry["sha256"]), line
+        )
 
 
 class _Fields:
@@ -234,7 +248,9 @@ def _load_facts(path: Path, base: FactBase, duplicates: list[FactError]) -> None
             raise FactError(str(path), facts.line, "each fact is a mapping")
         fact = _fact(path, item, treatment.id)
         if fact.id in base.facts:
-            duplicates.append(FactError(str(path), item.line, f"fact id {fact.id!r} is defined twice"))
+            duplicates.append(
+                FactError(str(path), item.line, f"fact id {fact.id!r} is defined twice")
+            )
         base.facts[fact.id] = fact
 
 
@@ -256,7 +272,14 @@ def _fact(path: Path, data: LineDict, treatment: str) -> Fact:
             f.fail("evidence", "each evidence item is {document, quote, stance}")
         e = _Fields(path, item, f"fact {fact_id} evidence")
         e.only({"document", "quote", "stance"})
-        evidence.append(Quote(str(item.get("document", "")), e.text("quote"), e.choice("stance", STANCES), item.line_of("quote")))
+        evidence.append(
+            Quote(
+                str(item.get("document", "")),
+                e.text("quote"),
+                e.choice("stance", STANCES),
+                item.line_of("quote"),
+            )
+        )
     values = []
     for item in data.get("values") or []:
         if not isinstance(item, LineDict):
@@ -271,7 +294,11 @@ def _fact(path: Path, data: LineDict, treatment: str) -> Fact:
             v.fail("min", "min and max must be numbers")
         if low > high:
             v.fail("min", f"min {low} is greater than max {high}")
-        values.append(Value(quantity, float(low), float(high), v.choice("unit", UNITS), v.strings("condition")))
+        values.append(
+            Value(
+                quantity, float(low), float(high), v.choice("unit", UNITS), v.strings("condition")
+            )
+        )
     return Fact(
         id=fact_id,
         treatment=treatment,
@@ -300,7 +327,11 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
+        return (
+            f"{self.path}:{self.line}: {self.message}"
+            if self.line
+            else f"{self.path}: {self.message}"
+        )
 
 
 def verify(base: FactBase, rulebook=None) -> list[Problem]:
@@ -312,19 +343,41 @@ def verify(base: FactBase, rulebook=None) -> list[Problem]:
         digest = hashlib.sha256(data).hexdigest()
         index = str(doc.path.parent / "index.yaml")
         if digest != doc.sha256:
-            problems.append(Problem(index, doc.line, f"document {doc.id} ({doc.path.name}) changed: sha256 is {digest}, the index says {doc.sha256}"))
+            problems.append(
+                Problem(
+                    index,
+                    doc.line,
+                    f"document {doc.id} ({doc.path.name}) changed: sha256 is {digest}, the index says {doc.sha256}",
+                )
+            )
         texts[doc.id] = normalise(data.decode("utf-8-sig", errors="replace"))
     for fact in base.facts.values():
         for q in fact.evidence:
             if q.document not in texts:
-                problems.append(Problem(fact.path, q.line, f"fact {fact.id}: unknown document {q.document!r}"))
+                problems.append(
+                    Problem(fact.path, q.line, f"fact {fact.id}: unknown document {q.document!r}")
+                )
             elif normalise(q.quote) not in texts[q.document]:
-                problems.append(Problem(fact.path, q.line, f"fact {fact.id}: quote not found verbatim in document {q.document}: {q.quote!r}"))
+                problems.append(
+                    Problem(
+                        fact.path,
+                        q.line,
+                        f"fact {fact.id}: quote not found verbatim in document {q.document}: {q.quote!r}",
+                    )
+                )
         if fact.key and fact.kind in ("side-effect", "contraindication") and not fact.terms:
-            problems.append(Problem(fact.path, fact.line, f"fact {fact.id}: a key fact needs terms that mention it"))
+            problems.append(
+                Problem(
+                    fact.path, fact.line, f"fact {fact.id}: a key fact needs terms that mention it"
+                )
+            )
     if rulebook is not None:
         for rule in rulebook:
             for fact_id in rule.facts:
                 if fact_id not in base.facts:
-                    problems.append(Problem(rule.path, rule.line, f"rule {rule.code} cites unknown fact {fact_id!r}"))
+                    problems.append(
+                        Problem(
+                            rule.path, rule.line, f"rule {rule.code} cites unknown fact {fact_id!r}"
+                        )
+                    )
     return problems

@@ -17,11 +17,12 @@ the facts' data, so a new treatment needs no code:
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from linter.checks import Hit, downgrade
 from linter.factbase import Fact, FactBase, Value
@@ -35,42 +36,104 @@ if TYPE_CHECKING:
 
 # Unit words in copy and in facts: (family, factor to the family's base unit).
 UNITS = {
-    "minute": ("duration", 1), "minutes": ("duration", 1), "min": ("duration", 1), "mins": ("duration", 1),
-    "hour": ("duration", 60), "hours": ("duration", 60), "hr": ("duration", 60), "hrs": ("duration", 60),
-    "day": ("duration", 1440), "days": ("duration", 1440),
-    "week": ("duration", 10080), "weeks": ("duration", 10080),
-    "month": ("duration", 43200), "months": ("duration", 43200),
-    "year": ("duration", 525600), "years": ("duration", 525600),
-    "millimetre": ("length", 1), "millimetres": ("length", 1), "millimeter": ("length", 1),
-    "millimeters": ("length", 1), "mm": ("length", 1),
-    "centimetre": ("length", 10), "centimetres": ("length", 10), "centimeter": ("length", 10),
-    "centimeters": ("length", 10), "cm": ("length", 10),
-    "session": ("session", 1), "sessions": ("session", 1), "treatment": ("session", 1),
-    "treatments": ("session", 1), "visit": ("session", 1), "visits": ("session", 1),
-    "injection": ("injection", 1), "injections": ("injection", 1),
-    "per-year": ("per-year", 1), "calendar-year": ("calendar-year", 1),
+    "minute": ("duration", 1),
+    "minutes": ("duration", 1),
+    "min": ("duration", 1),
+    "mins": ("duration", 1),
+    "hour": ("duration", 60),
+    "hours": ("duration", 60),
+    "hr": ("duration", 60),
+    "hrs": ("duration", 60),
+    "day": ("duration", 1440),
+    "days": ("duration", 1440),
+    "week": ("duration", 10080),
+    "weeks": ("duration", 10080),
+    "month": ("duration", 43200),
+    "months": ("duration", 43200),
+    "year": ("duration", 525600),
+    "years": ("duration", 525600),
+    "millimetre": ("length", 1),
+    "millimetres": ("length", 1),
+    "millimeter": ("length", 1),
+    "millimeters": ("length", 1),
+    "mm": ("length", 1),
+    "centimetre": ("length", 10),
+    "centimetres": ("length", 10),
+    "centimeter": ("length", 10),
+    "centimeters": ("length", 10),
+    "cm": ("length", 10),
+    "session": ("session", 1),
+    "sessions": ("session", 1),
+    "treatment": ("session", 1),
+    "treatments": ("session", 1),
+    "visit": ("session", 1),
+    "visits": ("session", 1),
+    "injection": ("injection", 1),
+    "injections": ("injection", 1),
+    "per-year": ("per-year", 1),
+    "calendar-year": ("calendar-year", 1),
 }
 NUMBER_WORDS = {
-    "a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
-    "twenty": 20, "thirty": 30, "forty": 40, "forty-five": 45, "fifty": 50, "sixty": 60,
-    "ninety": 90, "a couple of": 2, "couple of": 2, "half an": 0.5, "half a": 0.5, "a few": 3,
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "single": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "forty-five": 45,
+    "fifty": 50,
+    "sixty": 60,
+    "ninety": 90,
+    "a couple of": 2,
+    "couple of": 2,
+    "half an": 0.5,
+    "half a": 0.5,
+    "a few": 3,
 }
 ORDINALS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
-    "eighth": 8, "ninth": 9, "tenth": 10,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
 }
 # How far (in characters) from the number a rule's `near` words may stand.
 NEAR_BEFORE, NEAR_AFTER = 48, 40
-_NUM = r"(?:\d+(?:\.\d+)?|" + "|".join(
-    sorted((re.escape(w) for w in NUMBER_WORDS), key=len, reverse=True)
-) + ")"
-_UNIT = r"(?:" + "|".join(sorted((re.escape(u) for u in UNITS if "-" not in u), key=len, reverse=True)) + ")"
+_NUM = (
+    r"(?:\d+(?:\.\d+)?|"
+    + "|".join(sorted((re.escape(w) for w in NUMBER_WORDS), key=len, reverse=True))
+    + ")"
+)
+_UNIT = (
+    r"(?:"
+    + "|".join(sorted((re.escape(u) for u in UNITS if "-" not in u), key=len, reverse=True))
+    + ")"
+)
 _QUANTITY = re.compile(
     rf"\b(?:between\s+)?(?P<a>{_NUM})(?:\s*(?:-|–|—|to|and|or)\s*(?P<b>{_NUM}))?(?P<half>\s+and\s+a\s+half)?"
     rf"\s*-?\s*(?:(?:full|whole|good|entire)\s+)?(?P<unit>{_UNIT})\b(?P<half2>\s+and\s+a\s+half)?"
     rf"|\b(?P<a2>{_NUM})(?:\s*(?:-|–|to|or)\s*(?P<b2>{_NUM}))?\s+(?:times?\s+)?(?:a|per|each)\s+year\b"
-    r"|\b(?:the\s+)?(?P<ord>" + "|".join(ORDINALS) + r"|\d+(?:st|nd|rd|th))\s+(?P<ounit>session|treatment|visit|appointment)\b"
+    r"|\b(?:the\s+)?(?P<ord>"
+    + "|".join(ORDINALS)
+    + r"|\d+(?:st|nd|rd|th))\s+(?P<ounit>session|treatment|visit|appointment)\b"
     r"|\b(?P<ounit2>session|treatment)\s+(?P<ord2>one|two|three|four|five|\d+)\b"
     r"|\b(?P<year>1[89]\d\d|20\d\d)(?P<decade>'?s)?\b",
     re.IGNORECASE,
@@ -133,7 +196,7 @@ def describe(v: Value) -> str:
     return f"{span} {v.unit}{'' if v.max == 1 else 's'}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _words(words: tuple[str, ...]) -> re.Pattern:
     """One compiled alternation per word list (word lists come from rules and facts)."""
     return re.compile("|".join(rf"\b{re.escape(w.lower())}\b" for w in words) or "(?!)")
@@ -146,7 +209,7 @@ def _has_any(text: str, words) -> bool:
 class QuantityCheck:
     """One ``check: {quantity: ...}`` rule, bound to the fact values it compares with."""
 
-    def __init__(self, rule: "Rule", factbase: FactBase) -> None:
+    def __init__(self, rule: Rule, factbase: FactBase) -> None:
         self.rule = rule
         spec = rule.check
         self.values: list[tuple[Fact, Value]] = factbase.values(spec["quantity"])
@@ -173,7 +236,9 @@ class QuantityCheck:
             return False
         # "stop aspirin one week before" is not a session length: the copy's unit must be
         # within a factor of 60 of the fact's (minutes and hours; millimetres and centimetres).
-        if not any(UNITS[v.unit][1] / 60 <= q.factor <= UNITS[v.unit][1] * 60 for _, v in self.values):
+        if not any(
+            UNITS[v.unit][1] / 60 <= q.factor <= UNITS[v.unit][1] * 60 for _, v in self.values
+        ):
             return False
         if self.before and not _has_any(sentence[max(0, q.start - 24) : q.start], self.before):
             return False
@@ -183,11 +248,15 @@ class QuantityCheck:
         applicable = self._applicable(sentence)
         parts = []
         for _, v in applicable:
-            parts.append(describe(v) + (f" (when: {', '.join(v.condition)})" if v.condition else ""))
+            parts.append(
+                describe(v) + (f" (when: {', '.join(v.condition)})" if v.condition else "")
+            )
         return "; ".join(parts)
 
     def _applicable(self, sentence: str) -> list[tuple[Fact, Value]]:
-        conditional = [(f, v) for f, v in self.values if v.condition and _has_any(sentence, v.condition)]
+        conditional = [
+            (f, v) for f, v in self.values if v.condition and _has_any(sentence, v.condition)
+        ]
         return conditional or [(f, v) for f, v in self.values if not v.condition]
 
     def contradicts(self, q: Quantity, sentence: str) -> bool:
@@ -211,13 +280,15 @@ class QuantityCheck:
 class FactChecker:
     """Runs the quantity checks over analysed chunks; yields :class:`Hit` like the rules."""
 
-    def __init__(self, rules: list["Rule"], factbase: FactBase, context: "ContextDetector") -> None:
-        self.checks = [QuantityCheck(r, factbase) for r in rules if r.check and r.check["kind"] == "quantity"]
+    def __init__(self, rules: list[Rule], factbase: FactBase, context: ContextDetector) -> None:
+        self.checks = [
+            QuantityCheck(r, factbase) for r in rules if r.check and r.check["kind"] == "quantity"
+        ]
         self.checks = [c for c in self.checks if c.values]
         self.context = context
         self._anchors = None
 
-    def _quantities(self, analysis: "Analysis") -> list[Quantity]:
+    def _quantities(self, analysis: Analysis) -> list[Quantity]:
         """Quantities in the chunk, read only around the tokens that can end one (a unit
         word, an ordinal's noun, a year): one vectorised lookup instead of running the
         quantity expression over every word of the text."""
@@ -226,23 +297,35 @@ class FactChecker:
 
         strings = analysis.doc.vocab.strings
         if self._anchors is None:
-            words = [u for u in UNITS if "-" not in u] + ["year", "session", "treatment", "visit", "appointment"]
+            words = [u for u in UNITS if "-" not in u] + [
+                "year",
+                "session",
+                "treatment",
+                "visit",
+                "appointment",
+            ]
             self._anchors = np.array([strings.add(w) for w in words], dtype=np.uint64)
-            self._years = np.array([strings.add(s) for s in ("dddd", "ddddx", "dddd'x")], dtype=np.uint64)
+            self._years = np.array(
+                [strings.add(s) for s in ("dddd", "ddddx", "dddd'x")], dtype=np.uint64
+            )
         table = analysis.doc.to_array([LOWER, SHAPE, IDX, LENGTH])
         if not len(table):
             return []
-        hits = np.flatnonzero(np.isin(table[:, 0], self._anchors) | np.isin(table[:, 1], self._years))
+        hits = np.flatnonzero(
+            np.isin(table[:, 0], self._anchors) | np.isin(table[:, 1], self._years)
+        )
         text, found = analysis.text, {}
         for i in hits.tolist():
             start, length = int(table[i, 2]), int(table[i, 3])
             lo = max(0, start - 48)
             for q in read_quantities(text[lo : start + length + 24]):
                 if q.start + lo <= start < q.end + lo:
-                    found[(q.start + lo, q.end + lo)] = Quantity(q.start + lo, q.end + lo, q.low, q.high, q.family, q.factor)
+                    found[(q.start + lo, q.end + lo)] = Quantity(
+                        q.start + lo, q.end + lo, q.low, q.high, q.family, q.factor
+                    )
         return [found[k] for k in sorted(found)]
 
-    def hits(self, analysis: "Analysis") -> Iterator[Hit]:
+    def hits(self, analysis: Analysis) -> Iterator[Hit]:
         if not self.checks:
             return
         text = analysis.text
@@ -279,11 +362,23 @@ class FactChecker:
                 actions = {check.rule.context[c] for c in kinds if c in check.rule.context}
                 if "clear" in actions:
                     continue
-                severity = downgrade(check.rule.severity) if "downgrade" in actions else check.rule.severity
+                severity = (
+                    downgrade(check.rule.severity)
+                    if "downgrade" in actions
+                    else check.rule.severity
+                )
                 seg = bisect_right(analysis.starts, q.start) - 1
                 seg_start = analysis.starts[seg]
-                yield Hit(check.rule, analysis.segments[seg], q.start - seg_start, q.end - seg_start, severity,
-                          kinds, detail=check.expected(sentence), facts=tuple(f.id for f in check.facts(sentence)))
+                yield Hit(
+                    check.rule,
+                    analysis.segments[seg],
+                    q.start - seg_start,
+                    q.end - seg_start,
+                    severity,
+                    kinds,
+                    detail=check.expected(sentence),
+                    facts=tuple(f.id for f in check.facts(sentence)),
+                )
 
 
 # Segments after one with a contraindication cue that still count as under it (a heading
@@ -310,19 +405,36 @@ class DisclosureCheck:
 
     DENIALS = ("safety-absolute", "suitability", "painless")
 
-    def __init__(self, rules: list["Rule"], factbase: FactBase) -> None:
+    def __init__(self, rules: list[Rule], factbase: FactBase) -> None:
         self.rules = [r for r in rules if r.check and r.check["kind"] == "disclosure"]
         self.factbase = factbase
-        data = load_yaml(resources.files("linter").joinpath("data/disclosure.yml").read_text("utf-8"), "linter/data/disclosure.yml")
+        data = load_yaml(
+            resources.files("linter").joinpath("data/disclosure.yml").read_text("utf-8"),
+            "linter/data/disclosure.yml",
+        )
         self.cues = _phrases(data["contraindication_cues"])
-        self.ignore = re.compile("|".join(re.escape(c) for c in data.get("ignore", [])) or "(?!)", re.I)
-        self.promotion = re.compile("|".join(rf"\b{re.escape(c)}\b" if c[0].isalnum() else re.escape(c) for c in data["promotion"]), re.I)
+        self.ignore = re.compile(
+            "|".join(re.escape(c) for c in data.get("ignore", [])) or "(?!)", re.I
+        )
+        self.promotion = re.compile(
+            "|".join(
+                rf"\b{re.escape(c)}\b" if c[0].isalnum() else re.escape(c)
+                for c in data["promotion"]
+            ),
+            re.I,
+        )
         self.aliases = {
-            t.id: re.compile(r"\b(?:" + "|".join(re.escape(a) for a in sorted(t.aliases, key=len, reverse=True)) + r")\b", re.I)
-            for t in factbase.treatments.values() if t.aliases
+            t.id: re.compile(
+                r"\b(?:"
+                + "|".join(re.escape(a) for a in sorted(t.aliases, key=len, reverse=True))
+                + r")\b",
+                re.I,
+            )
+            for t in factbase.treatments.values()
+            if t.aliases
         }
 
-    def hits(self, segments: list["Segment"], claims: list[Hit]) -> Iterator[Hit]:
+    def hits(self, segments: list[Segment], claims: list[Hit]) -> Iterator[Hit]:
         if not self.rules or not segments:
             return
         texts = [self._without_denials(segment, claims) for segment in segments]
@@ -340,23 +452,37 @@ class DisclosureCheck:
                 near_cues.append(text)
         cued = "\n".join(near_cues).lower()
         for treatment, alias in self.aliases.items():
-            first = next(((seg, m) for seg in segments for m in [alias.search(seg.text)] if m), None)
+            first = next(
+                ((seg, m) for seg in segments for m in [alias.search(seg.text)] if m), None
+            )
             if first is None:
                 continue
             segment, mention = first
             for rule in self.rules:
                 kind = rule.check["disclosure"]
-                key = [f for f in self.factbase.facts.values() if f.treatment == treatment and f.kind == kind and f.key]
+                key = [
+                    f
+                    for f in self.factbase.facts.values()
+                    if f.treatment == treatment and f.kind == kind and f.key
+                ]
                 scope = cued if kind == "contraindication" else lowered
                 missing = [f for f in key if not _has_any(scope, f.terms)]
                 if not key or not missing:
                     continue
                 severity = rule.severity if len(missing) == len(key) else downgrade(rule.severity)
                 labels = ", ".join(f.label for f in missing)
-                yield Hit(rule, segment, mention.start(), mention.end(), severity, frozenset(),
-                          detail=labels, facts=tuple(f.id for f in missing))
+                yield Hit(
+                    rule,
+                    segment,
+                    mention.start(),
+                    mention.end(),
+                    severity,
+                    frozenset(),
+                    detail=labels,
+                    facts=tuple(f.id for f in missing),
+                )
 
-    def _without_denials(self, segment: "Segment", claims: list[Hit]) -> str:
+    def _without_denials(self, segment: Segment, claims: list[Hit]) -> str:
         text = segment.text
         for hit in claims:
             if hit.segment is segment and hit.rule.category in self.DENIALS:

@@ -15,8 +15,9 @@ as a sentence end.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 import spacy
 
@@ -92,8 +93,8 @@ def inflections(base: str) -> set[str]:
 class Analysis:
     """A chunk's Doc and where each of its segments starts inside the Doc's text."""
 
-    doc: "Doc"
-    segments: Sequence["Segment"]
+    doc: Doc
+    segments: Sequence[Segment]
     starts: Sequence[int]
     text: str = ""  # the chunk's text (the Doc's text, without walking its tokens)
 
@@ -107,7 +108,9 @@ class Pipeline:
         # heading never runs into the paragraph below it.
         from spacy.pipeline.sentencizer import Sentencizer
 
-        nlp.add_pipe("sentencizer", config={"punct_chars": [*Sentencizer.default_punct_chars, SEPARATOR]})
+        nlp.add_pipe(
+            "sentencizer", config={"punct_chars": [*Sentencizer.default_punct_chars, SEPARATOR]}
+        )
         nlp.max_length = 10**9  # chunks are bounded by us, not by spaCy's guard
         self.nlp: Language = nlp
         self._lemma: dict[str, str] = {}
@@ -193,15 +196,15 @@ class Pipeline:
             if variant in vocab:
                 vocab[variant].norm_ = base
 
-    def make_doc(self, text: str) -> "Doc":
+    def make_doc(self, text: str) -> Doc:
         """Tokenise ``text`` (for patterns); norms apply as for analysed text."""
         return self.nlp.make_doc(text)
 
-    def analyse(self, segments: Sequence["Segment"]) -> Iterator[Analysis]:
+    def analyse(self, segments: Sequence[Segment]) -> Iterator[Analysis]:
         """Yield one :class:`Analysis` per chunk of segments, in order."""
-        chunks: list[tuple[list["Segment"], list[int], str]] = []
+        chunks: list[tuple[list[Segment], list[int], str]] = []
         pieces: list[str] = []
-        members: list["Segment"] = []
+        members: list[Segment] = []
         starts: list[int] = []
         size = 0
         for segment in _bounded(segments):
@@ -219,7 +222,7 @@ class Pipeline:
             yield Analysis(doc, members, starts, text)
 
 
-def _bounded(segments: Iterable["Segment"]) -> Iterator["Segment"]:
+def _bounded(segments: Iterable[Segment]) -> Iterator[Segment]:
     """Cut any segment longer than MAX_SEGMENT_CHARS at sentence ends (rare: huge plain text)."""
     from linter.markup import Segment
 
@@ -240,7 +243,9 @@ def _bounded(segments: Iterable["Segment"]) -> Iterator["Segment"]:
             piece = piece.strip()
             if piece:
                 begin = start + lead
-                yield Segment(piece, segment.scope, segment.offsets.slice(begin, begin + len(piece)))
+                yield Segment(
+                    piece, segment.scope, segment.offsets.slice(begin, begin + len(piece))
+                )
             start = end
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -59,7 +59,9 @@ def repetitions(op: str | None) -> tuple[int, int]:
         return 1, _MAX
     m = _OP.match(op)
     if not m or not (m[1] or m[3]):
-        raise PatternError(f"unsupported operator {op!r} (use ?, *, +, {{n}}, {{n,m}}, {{,m}}, {{n,}})")
+        raise PatternError(
+            f"unsupported operator {op!r} (use ?, *, +, {{n}}, {{n,m}}, {{,m}}, {{n,}})"
+        )
     low = int(m[1] or 0)
     high = int(m[3]) if m[3] else (_MAX if m[2] else low)
     if high < low:
@@ -141,7 +143,6 @@ class TokenPattern:
 
     def columns(self) -> set[str]:
         return {t.column for s in self.specs for t in s.tests}
-
 
     def starts(self, arrays, strings, lo: int = 0, hi: int | None = None) -> list[int]:
         """Positions in ``[lo, hi)`` where the first token can match (vectorised)."""
@@ -259,7 +260,7 @@ class PatternSet:
             self._flat[column] = (keys, offsets, pids, gates)
         self._full = np.array([(1 << n) - 1 for n in self._gates], dtype=np.int64)
 
-    def _gated(self, arrays: "TokenArrays") -> tuple[list[tuple[int, int]], dict]:
+    def _gated(self, arrays: TokenArrays) -> tuple[list[tuple[int, int]], dict]:
         """The (pattern, sentence) pairs whose gates all occur, and where each pair's first
         gate occurs; computed with array operations, not per gate hit."""
         if getattr(self, "_flat", None) is None:
@@ -296,13 +297,15 @@ class PatternSet:
         complete = masks == self._full[heads // (len(starts) + 1)]
         ends = np.concatenate((bounds[1:], [len(group)]))
         gated, first = [], {}
-        for b, e, head in zip(bounds[complete].tolist(), ends[complete].tolist(), heads[complete].tolist()):
+        for b, e, head in zip(
+            bounds[complete].tolist(), ends[complete].tolist(), heads[complete].tolist()
+        ):
             key = (head // (len(starts) + 1), head % (len(starts) + 1))
             gated.append(key)
             first[key] = [p for p in pos[b:e].tolist() if p >= 0]
         return gated, first
 
-    def __call__(self, doc: "Doc") -> list[tuple[str, int, int]]:
+    def __call__(self, doc: Doc) -> list[tuple[str, int, int]]:
         if not self.patterns or not len(doc):
             return []
         arrays = TokenArrays(doc, self._columns)
@@ -336,7 +339,7 @@ class PatternSet:
         return out
 
 
-def compile_pattern(tokens: list[dict], vocab: "Vocab") -> TokenPattern:
+def compile_pattern(tokens: list[dict], vocab: Vocab) -> TokenPattern:
     """Compile a Matcher-style pattern (NORM values already lemmatised by the caller)."""
     strings = vocab.strings
     specs = []
@@ -369,7 +372,9 @@ def compile_pattern(tokens: list[dict], vocab: "Vocab") -> TokenPattern:
 def _string_test(column: str, key: str, value, strings) -> _Test:
     def h(v) -> int:
         if not isinstance(v, str):
-            raise PatternError(f"{key} values must be strings (got {v!r}); quote numbers like \"100\"")
+            raise PatternError(
+                f'{key} values must be strings (got {v!r}); quote numbers like "100"'
+            )
         return strings.add(v.lower() if key == "LOWER" else v)
 
     if isinstance(value, str):
@@ -393,7 +398,7 @@ def _string_test(column: str, key: str, value, strings) -> _Test:
 class TokenArrays:
     """The attribute columns of one Doc that the compiled patterns test."""
 
-    def __init__(self, doc: "Doc", columns: set[str]) -> None:
+    def __init__(self, doc: Doc, columns: set[str]) -> None:
         from spacy import attrs
 
         names = sorted(columns | {"SENT_START"})

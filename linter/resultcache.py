@@ -16,8 +16,8 @@ import hashlib
 import os
 import pickle
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from linter import __version__
 from linter.cache import cache_dir, enabled
@@ -44,7 +44,9 @@ class ResultCache:
         self.enabled = enabled()
 
     def _path(self, path: str, text: str) -> Path:
-        key = hashlib.sha256(f"{self.fingerprint}\0{path}\0".encode() + text.encode("utf-8", "surrogatepass"))
+        key = hashlib.sha256(
+            f"{self.fingerprint}\0{path}\0".encode() + text.encode("utf-8", "surrogatepass")
+        )
         name = key.hexdigest()
         return self.root / name[:2] / f"{name}.pickle"
 

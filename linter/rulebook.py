@@ -13,9 +13,9 @@ from __future__ import annotations
 import glob
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from linter import yamlutil
 from linter.yamlutil import FileError, LineDict, LineList, YAMLError, load_yaml_file
@@ -55,16 +55,40 @@ POLARITIES = ("asserted", "inherent")
 
 _CODE = re.compile(r"^CS\d{3}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
-_REQUIRED = ("code", "name", "category", "severity", "message", "rationale", "suggestion",
-             "references", "examples")
+_REQUIRED = (
+    "code",
+    "name",
+    "category",
+    "severity",
+    "message",
+    "rationale",
+    "suggestion",
+    "references",
+    "examples",
+)
 _OPTIONAL = ("patterns", "check", "polarity", "exceptions", "context", "facts", "scopes", "status")
 # A rule either has patterns, or a `check` of one of these kinds with its own keys.
 CHECKS = {
     "quantity": {"quantity", "near", "before", "unless", "ordinal", "tolerance", "direction"},
     "disclosure": {"disclosure"},
 }
-_TOKEN_ATTRS = {"NORM", "LOWER", "ORTH", "TEXT", "SHAPE", "IS_DIGIT", "LIKE_NUM", "IS_PUNCT",
-                "IS_ALPHA", "IS_TITLE", "IS_UPPER", "LENGTH", "OP", "IS_SENT_START", "IS_SPACE"}
+_TOKEN_ATTRS = {
+    "NORM",
+    "LOWER",
+    "ORTH",
+    "TEXT",
+    "SHAPE",
+    "IS_DIGIT",
+    "LIKE_NUM",
+    "IS_PUNCT",
+    "IS_ALPHA",
+    "IS_TITLE",
+    "IS_UPPER",
+    "LENGTH",
+    "OP",
+    "IS_SENT_START",
+    "IS_SPACE",
+}
 
 
 def default_rules_dir() -> Path:
@@ -142,7 +166,7 @@ class Rulebook:
     def known_selector(self, selector: str) -> bool:
         return any(r.selected_by(selector) for r in self.rules) or selector in CATEGORIES
 
-    def select(self, select: Iterable[str] = ("ALL",), ignore: Iterable[str] = ()) -> "Rulebook":
+    def select(self, select: Iterable[str] = ("ALL",), ignore: Iterable[str] = ()) -> Rulebook:
         select, ignore = list(select), list(ignore)
         kept = [
             r
@@ -170,7 +194,9 @@ def load_rulebook(directories: Iterable[str | os.PathLike] | None = None) -> Rul
     for rule in rules:
         for key in (rule.code, rule.name):
             if key in seen:
-                raise RuleError(rule.path, rule.line, f"{key} is already defined in {seen[key].path}")
+                raise RuleError(
+                    rule.path, rule.line, f"{key} is already defined in {seen[key].path}"
+                )
             seen[key] = rule
     return Rulebook(sorted(rules, key=lambda r: r.code))
 
@@ -201,9 +227,15 @@ def load_rule(path: str) -> Rule:
         check.fail("context", "context must be a mapping of context kind to action")
     for kind, action in overrides.items():
         if kind not in CONTEXT_KINDS:
-            raise RuleError(path, overrides.line_of(kind), f"unknown context kind {kind!r} (known: {', '.join(CONTEXT_KINDS)})")
+            raise RuleError(
+                path,
+                overrides.line_of(kind),
+                f"unknown context kind {kind!r} (known: {', '.join(CONTEXT_KINDS)})",
+            )
         if action not in ACTIONS:
-            raise RuleError(path, overrides.line_of(kind), f"context action must be one of {', '.join(ACTIONS)}")
+            raise RuleError(
+                path, overrides.line_of(kind), f"context action must be one of {', '.join(ACTIONS)}"
+            )
         context[kind] = action
 
     examples = data["examples"]
@@ -217,16 +249,29 @@ def load_rule(path: str) -> Rule:
         check.fail("examples", "a rule needs at least one 'fire' and one 'pass' example")
     fire = []
     for i, item in enumerate(fire_items):
-        line = fire_items.line_of(i) if isinstance(fire_items, LineList) else data.line_of("examples")
-        if not isinstance(item, dict) or set(item) - {"text", "match"} or "text" not in item or "match" not in item:
-            raise RuleError(path, line, "a 'fire' example needs 'text' and 'match' (the exact matched text)")
+        line = (
+            fire_items.line_of(i) if isinstance(fire_items, LineList) else data.line_of("examples")
+        )
+        if (
+            not isinstance(item, dict)
+            or set(item) - {"text", "match"}
+            or "text" not in item
+            or "match" not in item
+        ):
+            raise RuleError(
+                path, line, "a 'fire' example needs 'text' and 'match' (the exact matched text)"
+            )
         if str(item["match"]) not in str(item["text"]):
             raise RuleError(path, line, f"example match {item['match']!r} is not in its text")
         fire.append(Example(str(item["text"]), str(item["match"])))
     passes = []
     for i, item in enumerate(pass_items):
         if not isinstance(item, str):
-            line = pass_items.line_of(i) if isinstance(pass_items, LineList) else data.line_of("examples")
+            line = (
+                pass_items.line_of(i)
+                if isinstance(pass_items, LineList)
+                else data.line_of("examples")
+            )
             raise RuleError(path, line, "a 'pass' example is a plain string")
         passes.append(Example(item))
 
@@ -276,10 +321,18 @@ def _check_spec(path: str, data: LineDict) -> dict | None:
     kind = kinds[0]
     unknown = set(spec) - CHECKS[kind]
     if unknown:
-        raise RuleError(path, line, f"unknown key {sorted(unknown)[0]!r} in a {kind} check (known: {', '.join(sorted(CHECKS[kind]))})")
+        raise RuleError(
+            path,
+            line,
+            f"unknown key {sorted(unknown)[0]!r} in a {kind} check (known: {', '.join(sorted(CHECKS[kind]))})",
+        )
     if kind == "quantity":
         if not isinstance(spec.get("near"), list) or not spec["near"]:
-            raise RuleError(path, line, "a quantity check needs 'near': words that show what the number is about")
+            raise RuleError(
+                path,
+                line,
+                "a quantity check needs 'near': words that show what the number is about",
+            )
         if spec.get("direction", "both") not in ("both", "below", "above"):
             raise RuleError(path, line, "direction must be both, below or above")
         tolerance = spec.get("tolerance", 0.25)
@@ -341,11 +394,14 @@ class _Checker:
                     unknown = set(token) - _TOKEN_ATTRS
                     if unknown:
                         raise RuleError(
-                            self.path, line,
+                            self.path,
+                            line,
                             f"unknown token attribute {sorted(unknown)[0]!r} (known: {', '.join(sorted(_TOKEN_ATTRS))})",
                         )
             else:
-                raise RuleError(self.path, line, "a pattern is a phrase string or a list of token dicts")
+                raise RuleError(
+                    self.path, line, "a pattern is a phrase string or a list of token dicts"
+                )
             out.append(Pattern(_plain(item), line))
         return tuple(out)
 

@@ -13,7 +13,9 @@ SCRIPT = ROOT / "ci" / "claimsafe-action.sh"
 
 
 def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout.strip()
+    return subprocess.run(
+        ["git", *args], cwd=repo, check=True, capture_output=True, text=True
+    ).stdout.strip()
 
 
 def make_repo(tmp_path: Path) -> tuple[Path, str]:
@@ -41,12 +43,16 @@ def run_action(repo: Path, base: str, **inputs: str) -> subprocess.CompletedProc
         "INPUT_BASE": base,
         **{f"INPUT_{k.upper()}": v for k, v in inputs.items()},
     }
-    return subprocess.run(["bash", str(SCRIPT)], cwd=repo, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        ["bash", str(SCRIPT)], cwd=repo, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_annotations_only_for_the_change_and_exit_code_1(tmp_path):
     repo, base = make_repo(tmp_path)
-    (repo / "new.md").write_text("# New page\n\nBook now. The injections are completely painless.\n")
+    (repo / "new.md").write_text(
+        "# New page\n\nBook now. The injections are completely painless.\n"
+    )
     git(repo, "add", ".")
     git(repo, "commit", "-q", "-m", "head")
     result = run_action(repo, base, sarif=str(tmp_path / "out.sarif"))
@@ -59,7 +65,9 @@ def test_annotations_only_for_the_change_and_exit_code_1(tmp_path):
 
 def test_a_compliant_change_passes(tmp_path):
     repo, base = make_repo(tmp_path)
-    (repo / "old.md").write_text("# Old page\n\nOur treatment has no side effects.\n\nBruising is common.\n")
+    (repo / "old.md").write_text(
+        "# Old page\n\nOur treatment has no side effects.\n\nBruising is common.\n"
+    )
     git(repo, "commit", "-q", "-am", "head")
     result = run_action(repo, base)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -16,7 +16,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def lint_dir(directory: Path, *args: str):
     result = subprocess.run(
         [sys.executable, "-m", "linter", "check", "--no-config", "--format", "json", *args, "."],
-        cwd=directory, capture_output=True, text=True, env={"PYTHONPATH": str(ROOT), "PATH": ""},
+        cwd=directory,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(ROOT), "PATH": ""},
         timeout=600,
     )
     assert "Traceback" not in result.stderr, result.stderr
@@ -30,8 +33,12 @@ def bad_inputs(tmp_path_factory):
     (d / "whitespace.txt").write_text("\n\n   \n")
     (d / "binary.html").write_bytes(b"<html>\x00\x00\x01\x02")
     (d / "latin1.md").write_bytes("# Caf\xe9\n\nOur treatment is risk-free.\n".encode("latin-1"))
-    (d / "front.md").write_text("---\ntitle: Painless hair regrowth\n\nNo closing fence. Guaranteed results.\n")
-    (d / "malformed.html").write_text("<html><body><p>Unclosed <b>risk-free <div></span></p><p x='1\n<script>alert(1)")
+    (d / "front.md").write_text(
+        "---\ntitle: Painless hair regrowth\n\nNo closing fence. Guaranteed results.\n"
+    )
+    (d / "malformed.html").write_text(
+        "<html><body><p>Unclosed <b>risk-free <div></span></p><p x='1\n<script>alert(1)"
+    )
     nested = "".join("  " * i + "- level\n" for i in range(40)) + "  " * 40 + "- it is risk-free\n"
     (d / "nested.md").write_text(nested)
     deeper = "".join("  " * i + "- level\n" for i in range(400))
@@ -69,8 +76,10 @@ def test_every_bad_input_is_linted_or_reported(bad_inputs):
 
 def test_findings_in_huge_file_point_at_the_right_place(bad_inputs):
     _, data, _ = lint_dir(bad_inputs)
-    (finding,) = [f for f in data["findings"] if f["path"].endswith("huge.txt") and f["rule"] == "CS101"]
+    (finding,) = [
+        f for f in data["findings"] if f["path"].endswith("huge.txt") and f["rule"] == "CS101"
+    ]
     text = (bad_inputs / "huge.txt").read_text()
     assert finding["text"] == "risk-free"
-    assert text[text.rindex("risk-free"):].startswith(finding["text"])
+    assert text[text.rindex("risk-free") :].startswith(finding["text"])
     assert finding["line"] == 1 and finding["column"] == text.rindex("risk-free") + 1

@@ -44,7 +44,7 @@ def test_write_then_check_reports_nothing(site, capsys):
     write(site, "docs/page.md", PROMO + CLAIM)
     out = record(capsys, "b.json", "docs")
     assert out == "Wrote 3 findings in 1 file to b.json.\n"
-    assert check(capsys, "docs") [0] == 1
+    assert check(capsys, "docs")[0] == 1
     assert check(capsys, "--baseline", "b.json", "docs") == (0, [], "")
 
 
@@ -56,7 +56,9 @@ def test_file_format_is_sorted_stable_and_versioned(site, capsys):
     data = json.loads(first)
     assert (data["version"], data["tool"]) == (1, "claimsafe")
     assert [(e["path"], e["line"], e["rule"]) for e in data["entries"]] == [
-        ("a.md", 1, "CS141"), ("b.md", 1, "CS111"), ("b.md", 3, "CS121"),
+        ("a.md", 1, "CS141"),
+        ("b.md", 1, "CS111"),
+        ("b.md", 3, "CS121"),
     ]
     assert all(list(e) == ["path", "rule", "fingerprint", "text", "line"] for e in data["entries"])
     assert all(len(e["fingerprint"]) == 64 for e in data["entries"])
@@ -71,7 +73,11 @@ def test_moved_lines_stay_baselined_in_a_git_repo(site, capsys):
     write(site, "page.md", PROMO + CLAIM)
     record(capsys, ".claimsafe-baseline.json", "page.md")
     base = commit(site, "base with baseline")
-    write(site, "page.md", PARAGRAPHS + PROMO + "Intro to the claim.\n" + CLAIM + "\nIt is painless.\n")
+    write(
+        site,
+        "page.md",
+        PARAGRAPHS + PROMO + "Intro to the claim.\n" + CLAIM + "\nIt is painless.\n",
+    )
     commit(site, "head: paragraphs inserted, a new claim")
 
     code, found, err = check(capsys, "--baseline", ".claimsafe-baseline.json", "page.md")
@@ -86,13 +92,18 @@ def test_moved_lines_stay_baselined_in_a_git_repo(site, capsys):
 def test_edited_claim_is_new_and_its_old_entry_stale(site, capsys):
     write(site, "page.txt", "Our scalp mesotherapy has no side effects.\n\nIt cures baldness.\n")
     record(capsys, "b.json", "page.txt")
-    write(site, "page.txt", "Our new scalp mesotherapy has no side effects.\n\nIt cures baldness.\n")
+    write(
+        site, "page.txt", "Our new scalp mesotherapy has no side effects.\n\nIt cures baldness.\n"
+    )
     code = main(["check", "--no-config", "--baseline", "b.json", "page.txt"])
     out, err = capsys.readouterr()
     assert code == 1
     assert out.startswith("page.txt:1:31: error [CS101 no-side-effects]")
     assert "Found 1 finding" in out
-    assert err == "claimsafe: 1 baseline entry no longer matches; run `claimsafe baseline write` to shrink it\n"
+    assert (
+        err
+        == "claimsafe: 1 baseline entry no longer matches; run `claimsafe baseline write` to shrink it\n"
+    )
 
 
 def test_fixed_claim_leaves_a_stale_entry_that_never_fails_the_run(site, capsys):
@@ -132,7 +143,11 @@ def test_deleted_file_is_stale_only_when_the_run_covers_it(site, capsys):
     write(site, "other/x.txt", "Guaranteed results.\n")
     record(capsys, "b.json")
     (site / "docs" / "gone.txt").unlink()
-    assert check(capsys, "--baseline", "b.json", "docs/stay.txt") == (0, [], "")  # a named file only
+    assert check(capsys, "--baseline", "b.json", "docs/stay.txt") == (
+        0,
+        [],
+        "",
+    )  # a named file only
     code, found, err = check(capsys, "--baseline", "b.json", "docs")
     assert (code, found) == (0, []) and "1 baseline entry no longer matches" in err
 
@@ -159,40 +174,65 @@ def test_entries_of_rules_not_run_are_not_stale(site, capsys):
     record(capsys, "b.json", "page.txt")
     assert check(capsys, "--baseline", "b.json", "page.txt", "--select", "cure") == (0, [], "")
     write(site, "page.txt", "It is painless.\n")
-    assert "1 baseline entry" in check(capsys, "--baseline", "b.json", "page.txt", "--select", "cure")[2]
+    assert (
+        "1 baseline entry"
+        in check(capsys, "--baseline", "b.json", "page.txt", "--select", "cure")[2]
+    )
 
 
 def test_diff_and_baseline_an_edited_baselined_claim_is_new(site, capsys):
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
     git(site, "init", "-q")
-    write(site, "page.txt", PROMO + "Our scalp mesotherapy has no side effects.\n\nIt cures baldness.\n")
+    write(
+        site,
+        "page.txt",
+        PROMO + "Our scalp mesotherapy has no side effects.\n\nIt cures baldness.\n",
+    )
     record(capsys, "b.json", "page.txt")
     base = commit(site, "base")
-    write(site, "page.txt", "Book our mesotherapy.\n\nOur mesotherapy has no side effects.\n\nIt cures baldness.\n")
+    write(
+        site,
+        "page.txt",
+        "Book our mesotherapy.\n\nOur mesotherapy has no side effects.\n\nIt cures baldness.\n",
+    )
     commit(site, "head")
     code, found, err = check(capsys, "--diff", base, "--baseline", "b.json")
     # CS401/CS402 (about the page) stay baselined though the words they point at changed
     assert (code, found) == (1, [("page.txt", 3, "CS101")])
-    assert err == "claimsafe: 1 baseline entry no longer matches; run `claimsafe baseline write` to shrink it\n"
+    assert (
+        err
+        == "claimsafe: 1 baseline entry no longer matches; run `claimsafe baseline write` to shrink it\n"
+    )
 
 
 def test_stdin_with_a_baseline(site, capsys, monkeypatch):
     text = b"Intro.\n\nIt cures baldness.\n"
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(text)))
     record(capsys, "b.json", "-", "--stdin-filename", "page.txt")
-    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"New.\n\n" + text + b"It is painless.\n")))
+    monkeypatch.setattr(
+        "sys.stdin", io.TextIOWrapper(io.BytesIO(b"New.\n\n" + text + b"It is painless.\n"))
+    )
     code, found, err = check(capsys, "--baseline", "b.json", "--stdin-filename", "page.txt", "-")
     assert (code, found, err) == (1, [("page.txt", 6, "CS121")], "")
 
 
-@pytest.mark.parametrize("content, message", [
-    (None, "b.json: baseline file not found"),
-    ("{nope", "b.json: not a claimsafe baseline (invalid JSON"),
-    ('{"version": 1, "entries": []}', "b.json: not a claimsafe baseline"),
-    ('{"version": 9, "tool": "claimsafe", "entries": []}', "b.json: unsupported baseline version 9"),
-    ('{"version": 1, "tool": "claimsafe", "entries": [{"path": 1}]}', "b.json: entry 1 needs string"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "b.json: baseline file not found"),
+        ("{nope", "b.json: not a claimsafe baseline (invalid JSON"),
+        ('{"version": 1, "entries": []}', "b.json: not a claimsafe baseline"),
+        (
+            '{"version": 9, "tool": "claimsafe", "entries": []}',
+            "b.json: unsupported baseline version 9",
+        ),
+        (
+            '{"version": 1, "tool": "claimsafe", "entries": [{"path": 1}]}',
+            "b.json: entry 1 needs string",
+        ),
+    ],
+)
 def test_bad_baseline_file_is_a_usage_error(site, capsys, content, message):
     write(site, "page.txt", "It cures baldness.\n")
     if content is not None:
@@ -235,5 +275,7 @@ def test_fingerprint_ignores_case_and_whitespace_but_not_the_sentence(tmp_path):
     marks = {}
     for key, text in texts.items():
         (finding,) = [f for f in engine.lint_text(text, "page.txt") if f.category not in DOCUMENT]
-        marks[key] = baseline.fingerprint(finding, str(tmp_path), baseline.Sources({"page.txt": text}))
+        marks[key] = baseline.fingerprint(
+            finding, str(tmp_path), baseline.Sources({"page.txt": text})
+        )
     assert marks["a"] == marks["b"] != marks["c"]

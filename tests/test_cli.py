@@ -56,10 +56,28 @@ def test_json_output_follows_the_contract(site, capsys, monkeypatch):
     assert code == 1
     assert data["version"] == 1 and data["tool"]["name"] == "claimsafe"
     (finding,) = data["findings"]
-    assert list(finding) == ["path", "line", "column", "end_line", "end_column", "rule", "name",
-                             "category", "severity", "message", "text", "evidence", "suggestion"]
+    assert list(finding) == [
+        "path",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "rule",
+        "name",
+        "category",
+        "severity",
+        "message",
+        "text",
+        "evidence",
+        "suggestion",
+    ]
     assert finding["path"] == "pages/claim.txt"
-    assert (finding["line"], finding["column"], finding["end_line"], finding["end_column"]) == (1, 27, 1, 42)
+    assert (finding["line"], finding["column"], finding["end_line"], finding["end_column"]) == (
+        1,
+        27,
+        1,
+        42,
+    )
     assert finding["text"] == "no side effects" == CLAIM[26:41]
     assert data["summary"] == {"files": 1, "findings": 1, "by_category": {"safety-absolute": 1}}
 
@@ -73,7 +91,9 @@ def test_ignore_by_code_name_category_or_prefix(site, capsys, monkeypatch, selec
 def test_select_keeps_only_the_named_rules(site, capsys, monkeypatch):
     code, _, _ = run(["pages/claim.txt", "--select", "cure"], capsys, site, monkeypatch)
     assert code == 0
-    code, _, _ = run(["pages/claim.txt", "--select", "cure,safety-absolute"], capsys, site, monkeypatch)
+    code, _, _ = run(
+        ["pages/claim.txt", "--select", "cure,safety-absolute"], capsys, site, monkeypatch
+    )
     assert code == 1
 
 
@@ -106,16 +126,26 @@ def test_bad_option_is_one_line_exit_2(capsys):
 def test_stdin_uses_the_given_filename_and_format(capsys, monkeypatch):
     import io
 
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"# Title\n\n`no side effects` is banned wording.\n\nIt is risk-free.\n")))
+    monkeypatch.setattr(
+        sys,
+        "stdin",
+        io.TextIOWrapper(
+            io.BytesIO(b"# Title\n\n`no side effects` is banned wording.\n\nIt is risk-free.\n")
+        ),
+    )
     code, out, _ = run(["-", "--stdin-filename", "draft.md"], capsys)
     assert code == 1
     lines = [l for l in out.splitlines() if "[CS" in l]
     assert len(lines) == 1 and lines[0].startswith("draft.md:5:7: error [CS101 no-side-effects]")
 
 
-def test_binary_and_undecodable_files_are_reported_and_others_still_linted(tmp_path, capsys, monkeypatch):
+def test_binary_and_undecodable_files_are_reported_and_others_still_linted(
+    tmp_path, capsys, monkeypatch
+):
     (tmp_path / "img.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
-    (tmp_path / "latin.txt").write_bytes("Caf\xe9 copy: our treatment is risk-free.\n".encode("latin-1"))
+    (tmp_path / "latin.txt").write_bytes(
+        "Caf\xe9 copy: our treatment is risk-free.\n".encode("latin-1")
+    )
     (tmp_path / "ok.txt").write_text(CLAIM, encoding="utf-8")
     code, out, err = run([".", "--format", "json"], capsys, tmp_path, monkeypatch)
     data = json.loads(out)
@@ -142,7 +172,10 @@ def test_exclude_skips_matching_paths(site, capsys, monkeypatch):
 def test_python_dash_m_linter_is_the_same_command(site):
     result = subprocess.run(
         [sys.executable, "-m", "linter", "check", "--no-config", "pages/claim.txt"],
-        cwd=site, capture_output=True, text=True, env={"PYTHONPATH": str(ROOT), "PATH": ""},
+        cwd=site,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(ROOT), "PATH": ""},
     )
     assert result.returncode == 1, result.stderr
     assert result.stdout.startswith("pages/claim.txt:1:27: error [CS101 no-side-effects]")
@@ -157,14 +190,18 @@ def test_no_colour_when_not_a_tty_and_colour_when_forced(site, capsys, monkeypat
 
 
 def test_output_file(site, capsys, monkeypatch):
-    code, out, _ = run(["pages/claim.txt", "--format", "json", "-o", "report.json"], capsys, site, monkeypatch)
+    code, out, _ = run(
+        ["pages/claim.txt", "--format", "json", "-o", "report.json"], capsys, site, monkeypatch
+    )
     assert code == 1 and out == ""
     assert json.loads((site / "report.json").read_text())["summary"]["findings"] == 1
 
 
 def test_parallel_jobs_give_the_same_report_in_the_same_order(tmp_path, capsys, monkeypatch):
     for i in range(12):
-        (tmp_path / f"p{i:02}.txt").write_text(f"Page {i}. It is risk-free. {'Guaranteed results.' if i % 3 else ''}\n")
+        (tmp_path / f"p{i:02}.txt").write_text(
+            f"Page {i}. It is risk-free. {'Guaranteed results.' if i % 3 else ''}\n"
+        )
     (tmp_path / "bin.txt").write_bytes(b"\x00\x01")
     serial = run([".", "--format", "json", "--jobs", "1"], capsys, tmp_path, monkeypatch)
     parallel = run([".", "--format", "json", "--jobs", "2"], capsys, tmp_path, monkeypatch)

@@ -27,10 +27,13 @@ def check(capsys, monkeypatch, cwd, *args):
 
 
 def test_pyproject_section_is_found_from_a_subdirectory(tmp_path, capsys, monkeypatch):
-    write(tmp_path / "pyproject.toml", """
+    write(
+        tmp_path / "pyproject.toml",
+        """
         [tool.claimsafe]
         ignore = ["superlative"]
-    """)
+    """,
+    )
     write(tmp_path / "site" / "deep" / "page.txt", CLAIM)
     assert find_config(tmp_path / "site" / "deep") == tmp_path / "pyproject.toml"
     code, data, _ = check(capsys, monkeypatch, tmp_path / "site" / "deep", "page.txt")
@@ -45,13 +48,16 @@ def test_pyproject_without_our_section_is_skipped(tmp_path):
 
 
 def test_yaml_config_with_severity_and_per_path_overrides(tmp_path, capsys, monkeypatch):
-    write(tmp_path / ".claimsafe.yaml", """
+    write(
+        tmp_path / ".claimsafe.yaml",
+        """
         severity:
           superlative: info
         per-path:
           - paths: ["legal/*"]
             ignore: [safety-absolute]
-    """)
+    """,
+    )
     write(tmp_path / "legal" / "terms.txt", CLAIM)
     write(tmp_path / "blog" / "post.txt", CLAIM)
     code, data, _ = check(capsys, monkeypatch, tmp_path, "legal", "blog")
@@ -82,7 +88,9 @@ def test_fail_on_from_config_and_cli_override(tmp_path, capsys, monkeypatch):
         ("select: [\n", "invalid YAML"),
     ],
 )
-def test_invalid_config_is_one_line_naming_file_and_key(tmp_path, capsys, monkeypatch, text, message):
+def test_invalid_config_is_one_line_naming_file_and_key(
+    tmp_path, capsys, monkeypatch, text, message
+):
     write(tmp_path / ".claimsafe.yaml", text)
     write(tmp_path / "p.txt", CLAIM)
     code, data, err = check(capsys, monkeypatch, tmp_path, "p.txt")
@@ -111,7 +119,9 @@ def test_unknown_rule_in_config_is_an_error(tmp_path, capsys, monkeypatch):
 
 
 def test_extra_rule_directory_adds_house_rules(tmp_path, capsys, monkeypatch):
-    write(tmp_path / "house" / "superlative" / "CS199-miracle-word.yml", """
+    write(
+        tmp_path / "house" / "superlative" / "CS199-miracle-word.yml",
+        """
         code: CS199
         name: miracle-word
         category: superlative
@@ -124,7 +134,8 @@ def test_extra_rule_directory_adds_house_rules(tmp_path, capsys, monkeypatch):
         examples:
           fire: [{text: "A miracle treatment.", match: "miracle treatment"}]
           pass: ["A treatment."]
-    """)
+    """,
+    )
     write(tmp_path / ".claimsafe.yaml", "rule-dirs: [house]\n")
     write(tmp_path / "p.txt", "Try our miracle treatment today.\n")
     code, data, _ = check(capsys, monkeypatch, tmp_path, "p.txt")

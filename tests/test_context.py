@@ -16,41 +16,52 @@ def fires(lint, text, category):
 
 # -- outer negation clears; the negation inside the claim is the claim ---------------------
 
-@pytest.mark.parametrize("text,category", [
-    ("Mesotherapy does not cure baldness.", "cure"),
-    ("We should not forget that mesotherapy does not cure male pattern baldness.", "cure"),
-    ("No treatment can cure genetic hair loss, including ours.", "cure"),
-    ("Mesotherapy is not risk-free.", "safety-absolute"),
-    ("Hair mesotherapy is never completely painless.", "painless"),
-    ("Results are not guaranteed.", "guarantee"),
-    ("It is not true that there are no side effects.", "safety-absolute"),
-    ("Our cocktails are not FDA approved.", "regulatory"),
-    ("Mesotherapy is not suitable for everyone.", "suitability"),
-    ("The claim that mesotherapy cures baldness is a myth.", "cure"),
-])
+
+@pytest.mark.parametrize(
+    "text,category",
+    [
+        ("Mesotherapy does not cure baldness.", "cure"),
+        ("We should not forget that mesotherapy does not cure male pattern baldness.", "cure"),
+        ("No treatment can cure genetic hair loss, including ours.", "cure"),
+        ("Mesotherapy is not risk-free.", "safety-absolute"),
+        ("Hair mesotherapy is never completely painless.", "painless"),
+        ("Results are not guaranteed.", "guarantee"),
+        ("It is not true that there are no side effects.", "safety-absolute"),
+        ("Our cocktails are not FDA approved.", "regulatory"),
+        ("Mesotherapy is not suitable for everyone.", "suitability"),
+        ("The claim that mesotherapy cures baldness is a myth.", "cure"),
+    ],
+)
 def test_outer_negation_clears(lint, text, category):
     assert not fires(lint, text, category)
 
 
-@pytest.mark.parametrize("text,category", [
-    ("There are no side effects.", "safety-absolute"),
-    ("It won't cause any side effects.", "safety-absolute"),
-    ("A treatment with zero risk.", "safety-absolute"),
-    ("The injections are pain-free.", "painless"),
-    ("Not only does it stop hair loss, it cures baldness.", "cure"),
-])
+@pytest.mark.parametrize(
+    "text,category",
+    [
+        ("There are no side effects.", "safety-absolute"),
+        ("It won't cause any side effects.", "safety-absolute"),
+        ("A treatment with zero risk.", "safety-absolute"),
+        ("The injections are pain-free.", "painless"),
+        ("Not only does it stop hair loss, it cures baldness.", "cure"),
+    ],
+)
 def test_negation_inside_the_claim_or_pseudo_negation_still_fires(lint, text, category):
     assert fires(lint, text, category)
 
 
 # -- hedges ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text,category", [
-    ("Mesotherapy may help reduce shedding in some patients.", "efficacy"),
-    ("The vitamins can help strengthen hair follicles.", "efficacy"),
-    ("Some patients notice thicker hair after a course.", "efficacy"),
-    ("The injected substances are believed to stimulate hair growth.", "efficacy"),
-])
+
+@pytest.mark.parametrize(
+    "text,category",
+    [
+        ("Mesotherapy may help reduce shedding in some patients.", "efficacy"),
+        ("The vitamins can help strengthen hair follicles.", "efficacy"),
+        ("Some patients notice thicker hair after a course.", "efficacy"),
+        ("The injected substances are believed to stimulate hair growth.", "efficacy"),
+    ],
+)
 def test_hedges_clear_efficacy(lint, text, category):
     assert not fires(lint, text, category)
 
@@ -61,11 +72,15 @@ def test_an_intensifier_outweighs_a_hedge(lint):
 
 # -- questions -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text,category", [
-    ("Does mesotherapy cure baldness?", "cure"),
-    ("Is hair mesotherapy painless?", "painless"),
-    ("Are the results permanent?", "permanence"),
-])
+
+@pytest.mark.parametrize(
+    "text,category",
+    [
+        ("Does mesotherapy cure baldness?", "cure"),
+        ("Is hair mesotherapy painless?", "painless"),
+        ("Are the results permanent?", "permanence"),
+    ],
+)
 def test_questions_clear(lint, text, category):
     assert not fires(lint, text, category)
 
@@ -76,11 +91,15 @@ def test_a_rhetorical_question_does_not_clear(lint):
 
 # -- attribution -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text,category", [
-    ("Some clinics claim it cures hair loss, but the evidence does not support this.", "cure"),
-    ("According to some websites, mesotherapy is completely painless.", "painless"),
-    ("Avoid phrases like “guaranteed results” in your adverts.", "guarantee"),
-])
+
+@pytest.mark.parametrize(
+    "text,category",
+    [
+        ("Some clinics claim it cures hair loss, but the evidence does not support this.", "cure"),
+        ("According to some websites, mesotherapy is completely painless.", "painless"),
+        ("Avoid phrases like “guaranteed results” in your adverts.", "guarantee"),
+    ],
+)
 def test_attribution_clears(lint, text, category):
     assert not fires(lint, text, category)
 
@@ -91,10 +110,14 @@ def test_own_voice_reporting_does_not_clear(lint):
 
 # -- conditionals and disclaimers -------------------------------------------------------------
 
-@pytest.mark.parametrize("text,category", [
-    ("If a clinic promises guaranteed results, walk away.", "guarantee"),
-    ("Be wary if anyone tells you the treatment is risk-free.", "safety-absolute"),
-])
+
+@pytest.mark.parametrize(
+    "text,category",
+    [
+        ("If a clinic promises guaranteed results, walk away.", "guarantee"),
+        ("Be wary if anyone tells you the treatment is risk-free.", "safety-absolute"),
+    ],
+)
 def test_conditionals_clear(lint, text, category):
     assert not fires(lint, text, category)
 
@@ -110,12 +133,16 @@ def test_disclaimer_clears(lint):
 
 # -- testimonials still count ------------------------------------------------------------------
 
-@pytest.mark.parametrize("text,category", [
-    ("“Zero pain and my bald patch is gone for good!” — Mark, 42", "painless"),
-    ("“The treatment cured my hair loss.” — Sarah, Leeds", "cure"),
-    ("Before and after: hair loss stopped for good after four sessions", "permanence"),
-    ("Patients say it cured their alopecia.", "cure"),
-])
+
+@pytest.mark.parametrize(
+    "text,category",
+    [
+        ("“Zero pain and my bald patch is gone for good!” — Mark, 42", "painless"),
+        ("“The treatment cured my hair loss.” — Sarah, Leeds", "cure"),
+        ("Before and after: hair loss stopped for good after four sessions", "permanence"),
+        ("Patients say it cured their alopecia.", "cure"),
+    ],
+)
 def test_testimonials_and_captions_still_fire(lint, text, category):
     found = [f for f in lint(text) if f.category == category]
     assert found

@@ -47,11 +47,17 @@ def test_held_out_precision_and_recall(engine, name):
     scores = evaluate(engine, load(HERE / f"{name}.yaml"))
     floor_p, floor_r = HELD_OUT_FLOOR[name]
     assert scores.precision() >= floor_p and scores.recall() >= floor_r, (
-        name, round(scores.precision(), 3), round(scores.recall(), 3),
+        name,
+        round(scores.precision(), 3),
+        round(scores.recall(), 3),
     )
 
 
-FACT_FLOORS = {"contradiction": (0.95, 0.85), "missing-contraindications": (0.90, 0.85), "missing-risks": (0.90, 0.85)}
+FACT_FLOORS = {
+    "contradiction": (0.95, 0.85),
+    "missing-contraindications": (0.90, 0.85),
+    "missing-risks": (0.90, 0.85),
+}
 
 
 @pytest.mark.parametrize("category", sorted(FACT_FLOORS))

@@ -28,9 +28,15 @@ DOCUMENT = ("CS401", "CS402")
 
 
 def git(cwd, *args) -> str:
-    env = dict(os.environ, GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1",
-               GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
-               GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com")
+    env = dict(
+        os.environ,
+        GIT_CONFIG_GLOBAL=os.devnull,
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@example.com",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@example.com",
+    )
     done = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, check=True)
     return done.stdout.decode()
 
@@ -90,7 +96,9 @@ def test_moved_claim_is_not_reported_only_the_new_lines_are(repo, capsys):
 def test_edited_line_counts_and_multi_line_finding_counts_if_any_line_changed(repo, capsys):
     write(repo, "page.txt", "Our mesotherapy has no side\neffects at all.\n\nIt cures baldness.\n")
     base = commit(repo, "base")
-    write(repo, "page.txt", "Our mesotherapy has no side\neffects whatsoever.\n\nIt cures baldness.\n")
+    write(
+        repo, "page.txt", "Our mesotherapy has no side\neffects whatsoever.\n\nIt cures baldness.\n"
+    )
     commit(repo, "head")
     _, found, _ = check(capsys, "--diff", base)
     assert [f[2] for f in found if f[2] not in DOCUMENT] == ["CS101"]  # lines 1-2; 2 changed
@@ -108,7 +116,10 @@ def test_document_level_findings_only_for_touched_files(repo, capsys):
     code, found, _ = check(capsys, "--diff", base)
     assert code == 1
     assert sorted({(p, r) for p, _, r in found}) == [
-        ("a.md", "CS401"), ("a.md", "CS402"), ("c.md", "CS401"), ("c.md", "CS402"),
+        ("a.md", "CS401"),
+        ("a.md", "CS402"),
+        ("c.md", "CS401"),
+        ("c.md", "CS402"),
     ]
     code, found, _ = check(capsys, "--diff", base, "b.md")  # named but untouched
     assert (code, found) == (0, [])
@@ -262,11 +273,14 @@ def test_unknown_revision_is_a_usage_error(repo, capsys):
     assert err == "claimsafe: error: --diff: unknown revision 'nope'\n"
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--diff", "HEAD", "--diff-file", "x.diff"], "not allowed with argument"),
-    (["--diff", "HEAD", "-"], "cannot lint stdin"),
-    (["--diff-file", "missing.diff"], "--diff-file: missing.diff: cannot read"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--diff", "HEAD", "--diff-file", "x.diff"], "not allowed with argument"),
+        (["--diff", "HEAD", "-"], "cannot lint stdin"),
+        (["--diff-file", "missing.diff"], "--diff-file: missing.diff: cannot read"),
+    ],
+)
 def test_other_usage_errors(repo, capsys, args, message):
     code = main(["check", "--no-config", *args])
     err = capsys.readouterr().err
@@ -283,57 +297,62 @@ def test_not_a_diff_is_a_usage_error(repo, capsys, tmp_path):
 
 
 def test_parse_git_diff_with_renames_binaries_quotes_and_deletions():
-    text = "\n".join([
-        'diff --git "a/caf\\303\\251 page.md" "b/caf\\303\\251 page.md"',
-        "index 1..2 100644",
-        '--- "a/caf\\303\\251 page.md"',
-        '+++ "b/caf\\303\\251 page.md"',
-        "@@ -2 +2,2 @@",
-        "-old",
-        "+new",
-        "+newer",
-        "diff --git a/with space.md b/with space.md",
-        "--- a/with space.md\t",
-        "+++ b/with space.md\t",
-        "@@ -1,3 +1,3 @@",
-        " keep",
-        "--- a removed line that looks like a header",
-        "+++ an added line that looks like a header",
-        " keep",
-        "\\ No newline at end of file",
-        "diff --git a/a.md b/docs/a.md",
-        "similarity index 100%",
-        "rename from a.md",
-        "rename to docs/a.md",
-        "diff --git a/img.png b/img.png",
-        "new file mode 100644",
-        "index 0000000..1",
-        "Binary files /dev/null and b/img.png differ",
-        "diff --git a/gone.md b/gone.md",
-        "deleted file mode 100644",
-        "--- a/gone.md",
-        "+++ /dev/null",
-        "@@ -1,2 +0,0 @@",
-        "-a",
-        "-b",
-        "diff --git a/fresh.md b/fresh.md",
-        "new file mode 100644",
-        "--- /dev/null",
-        "+++ b/fresh.md",
-        "@@ -0,0 +1,3 @@",
-        "+one",
-        "+two",
-        "+three",
-        "diff --git a/mode.sh b/mode.sh",
-        "old mode 100644",
-        "new mode 100755",
-        "diff --git a/trim.md b/trim.md",
-        "--- a/trim.md",
-        "+++ b/trim.md",
-        "@@ -4,2 +3,0 @@",
-        "-x",
-        "-y",
-    ]) + "\n"
+    text = (
+        "\n".join(
+            [
+                'diff --git "a/caf\\303\\251 page.md" "b/caf\\303\\251 page.md"',
+                "index 1..2 100644",
+                '--- "a/caf\\303\\251 page.md"',
+                '+++ "b/caf\\303\\251 page.md"',
+                "@@ -2 +2,2 @@",
+                "-old",
+                "+new",
+                "+newer",
+                "diff --git a/with space.md b/with space.md",
+                "--- a/with space.md\t",
+                "+++ b/with space.md\t",
+                "@@ -1,3 +1,3 @@",
+                " keep",
+                "--- a removed line that looks like a header",
+                "+++ an added line that looks like a header",
+                " keep",
+                "\\ No newline at end of file",
+                "diff --git a/a.md b/docs/a.md",
+                "similarity index 100%",
+                "rename from a.md",
+                "rename to docs/a.md",
+                "diff --git a/img.png b/img.png",
+                "new file mode 100644",
+                "index 0000000..1",
+                "Binary files /dev/null and b/img.png differ",
+                "diff --git a/gone.md b/gone.md",
+                "deleted file mode 100644",
+                "--- a/gone.md",
+                "+++ /dev/null",
+                "@@ -1,2 +0,0 @@",
+                "-a",
+                "-b",
+                "diff --git a/fresh.md b/fresh.md",
+                "new file mode 100644",
+                "--- /dev/null",
+                "+++ b/fresh.md",
+                "@@ -0,0 +1,3 @@",
+                "+one",
+                "+two",
+                "+three",
+                "diff --git a/mode.sh b/mode.sh",
+                "old mode 100644",
+                "new mode 100755",
+                "diff --git a/trim.md b/trim.md",
+                "--- a/trim.md",
+                "+++ b/trim.md",
+                "@@ -4,2 +3,0 @@",
+                "-x",
+                "-y",
+            ]
+        )
+        + "\n"
+    )
     changes = diffs.parse(text, "/repo")
     files = changes.files
     assert files["café page.md"].lines == {2, 3}
@@ -368,11 +387,25 @@ def test_findings_on_changed_lines_only():
     from linter.findings import Finding
 
     def finding(line, end_line, category="cure"):
-        return Finding("p.md", 0, 1, line, 1, end_line, 2, "CS111", "n", category, "error", "m", "t")
+        return Finding(
+            "p.md", 0, 1, line, 1, end_line, 2, "CS111", "n", category, "error", "m", "t"
+        )
 
     changes = diffs.parse("--- a/p.md\n+++ b/p.md\n@@ -3 +3 @@\n-a\n+b\n", ".")
-    report = Report([finding(1, 1), finding(2, 3), finding(4, 4), finding(1, 1, "missing-risks"),
-                     finding(9, 9, "problem")], files=1)
+    report = Report(
+        [
+            finding(1, 1),
+            finding(2, 3),
+            finding(4, 4),
+            finding(1, 1, "missing-risks"),
+            finding(9, 9, "problem"),
+        ],
+        files=1,
+    )
     kept = diffs.filter_report(report, changes)
-    assert [(f.line, f.category) for f in kept.findings] == [(2, "cure"), (1, "missing-risks"), (9, "problem")]
+    assert [(f.line, f.category) for f in kept.findings] == [
+        (2, "cure"),
+        (1, "missing-risks"),
+        (9, "problem"),
+    ]
     assert kept.files == 1

@@ -26,7 +26,9 @@ def test_a_suppression_without_reason_is_reported_and_ignored(lint):
 
 
 def test_unknown_rule_in_a_suppression_is_reported(lint):
-    text = '<!-- claimsafe: disable-next-line no-such-rule reason="x" -->\nIt has no side effects.\n'
+    text = (
+        '<!-- claimsafe: disable-next-line no-such-rule reason="x" -->\nIt has no side effects.\n'
+    )
     found = lint(text, "markdown", "page.md")
     assert rules_of(found) == [("CS904", 1), ("CS101", 2)]
     assert "unknown rule 'no-such-rule'" in found[0].message
@@ -71,7 +73,7 @@ def test_html_comments_work_the_same(lint):
 
 def test_comment_inside_code_is_not_a_directive(lint):
     text = (
-        "```html\n<!-- claimsafe: disable-file CS101 reason=\"example\" -->\n```\n\n"
+        '```html\n<!-- claimsafe: disable-file CS101 reason="example" -->\n```\n\n'
         "It has no side effects.\n"
     )
     assert rules_of(lint(text, "markdown", "page.md")) == [("CS101", 5)]

@@ -30,11 +30,20 @@ def test_unreadable_file_is_a_problem_not_an_exception(tmp_path):
 
 
 def test_discover_walks_default_globs_and_excludes(tmp_path):
-    for name in ["a.md", "b.markdown", "c.html", "d.htm", "e.txt", "f.py", "node_modules/g.md", "drafts/h.md"]:
+    for name in [
+        "a.md",
+        "b.markdown",
+        "c.html",
+        "d.htm",
+        "e.txt",
+        "f.py",
+        "node_modules/g.md",
+        "drafts/h.md",
+    ]:
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("x")
-    found = [p[len(str(tmp_path)) + 1:] for p in discover([str(tmp_path)], exclude=["drafts"])]
+    found = [p[len(str(tmp_path)) + 1 :] for p in discover([str(tmp_path)], exclude=["drafts"])]
     assert found == ["a.md", "b.markdown", "c.html", "d.htm", "e.txt"]
 
 
@@ -46,4 +55,12 @@ def test_missing_path_raises_usage_error(tmp_path):
 def test_line_index_positions_are_one_based_in_characters():
     text = "ab\ncdé\n\nf"
     index = LineIndex(text)
-    assert [index.position(i) for i in (0, 2, 3, 5, 6, 7, 8)] == [(1, 1), (1, 3), (2, 1), (2, 3), (2, 4), (3, 1), (4, 1)]
+    assert [index.position(i) for i in (0, 2, 3, 5, 6, 7, 8)] == [
+        (1, 1),
+        (1, 3),
+        (2, 1),
+        (2, 3),
+        (2, 4),
+        (3, 1),
+        (4, 1),
+    ]

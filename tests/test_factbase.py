@@ -66,19 +66,27 @@ def test_every_quote_is_verbatim_in_its_document():
 
 
 def test_paraphrased_quote_fails_with_file_and_line(tmp_path, capsys):
-    root = make_factbase(tmp_path / "kb", FACTS.replace("some users see no change", "some people see no change"))
+    root = make_factbase(
+        tmp_path / "kb", FACTS.replace("some users see no change", "some people see no change")
+    )
     code, _, err = run(capsys, "facts", "verify", "--no-config", "--facts", str(root))
     assert code == 2
-    assert "laser-comb.yaml:12: fact comb-results-vary: quote not found verbatim in document 100" in err
+    assert (
+        "laser-comb.yaml:12: fact comb-results-vary: quote not found verbatim in document 100"
+        in err
+    )
 
 
 def test_whitespace_in_quotes_is_normalised(tmp_path):
-    root = make_factbase(tmp_path / "kb", FACTS.replace("some users see", "some  users\\n see").replace('"Results', '"Results'))
+    root = make_factbase(
+        tmp_path / "kb",
+        FACTS.replace("some users see", "some  users\\n see").replace('"Results', '"Results'),
+    )
     assert verify(load_factbase([root])) == []
 
 
 def test_duplicate_id_fails(tmp_path, capsys):
-    facts = FACTS + FACTS[FACTS.index("  - id: comb-results-vary"):]
+    facts = FACTS + FACTS[FACTS.index("  - id: comb-results-vary") :]
     root = make_factbase(tmp_path / "kb", facts)
     code, _, err = run(capsys, "facts", "verify", "--no-config", "--facts", str(root))
     assert code == 2 and "fact id 'comb-results-vary' is defined twice" in err
@@ -89,8 +97,19 @@ def test_dangling_rule_reference_fails(tmp_path, capsys):
     root = make_factbase(tmp_path / "kb", FACTS)
     rules = tmp_path / "rules" / "efficacy"
     rules.mkdir(parents=True)
-    (rules / "CS299-comb-regrows.yml").write_text(RULE.replace("comb-results-vary", "no-such-fact"), encoding="utf-8")
-    code, _, err = run(capsys, "facts", "verify", "--no-config", "--facts", str(root), "--rules", str(tmp_path / "rules"))
+    (rules / "CS299-comb-regrows.yml").write_text(
+        RULE.replace("comb-results-vary", "no-such-fact"), encoding="utf-8"
+    )
+    code, _, err = run(
+        capsys,
+        "facts",
+        "verify",
+        "--no-config",
+        "--facts",
+        str(root),
+        "--rules",
+        str(tmp_path / "rules"),
+    )
     assert code == 2 and "rule CS299 cites unknown fact 'no-such-fact'" in err
 
 
@@ -100,17 +119,24 @@ def test_changed_document_fails_the_hash_check(tmp_path, capsys):
     assert code == 2 and "document 100 (a.txt) changed" in err
 
 
-@pytest.mark.parametrize("change,message", [
-    (("status: limited-evidence", "status: likely"), "status must be one of"),
-    (("kind: efficacy-evidence", "kind: efficacy"), "kind must be one of"),
-    (("stance: supports", "stance: agrees"), "stance must be one of"),
-    (("    statement:", "    colour: red\n    statement:"), "unknown key 'colour'"),
-])
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        (("status: limited-evidence", "status: likely"), "status must be one of"),
+        (("kind: efficacy-evidence", "kind: efficacy"), "kind must be one of"),
+        (("stance: supports", "stance: agrees"), "stance must be one of"),
+        (("    statement:", "    colour: red\n    statement:"), "unknown key 'colour'"),
+    ],
+)
 def test_malformed_fact_is_a_load_error_naming_file_and_line(tmp_path, change, message):
     root = make_factbase(tmp_path / "kb", FACTS.replace(*change))
     with pytest.raises(FactError) as info:
         load_factbase([root])
-    assert info.value.path.endswith("laser-comb.yaml") and info.value.line and message in info.value.reason
+    assert (
+        info.value.path.endswith("laser-comb.yaml")
+        and info.value.line
+        and message in info.value.reason
+    )
 
 
 RULE = """\
@@ -132,18 +158,30 @@ examples:
 
 
 def test_a_second_treatment_is_data_only(tmp_path, capsys, monkeypatch):
-    root = make_factbase(tmp_path / "kb", FACTS)
+    make_factbase(tmp_path / "kb", FACTS)
     rules = tmp_path / "house" / "efficacy"
     rules.mkdir(parents=True)
     (rules / "CS299-comb-regrows.yml").write_text(RULE, encoding="utf-8")
-    (tmp_path / ".claimsafe.yaml").write_text("rule-dirs: [house]\nfact-dirs: [kb]\n", encoding="utf-8")
-    (tmp_path / "page.md").write_text("# Offer\n\nThe Lumina laser comb regrows hair in weeks.\n", encoding="utf-8")
+    (tmp_path / ".claimsafe.yaml").write_text(
+        "rule-dirs: [house]\nfact-dirs: [kb]\n", encoding="utf-8"
+    )
+    (tmp_path / "page.md").write_text(
+        "# Offer\n\nThe Lumina laser comb regrows hair in weeks.\n", encoding="utf-8"
+    )
     monkeypatch.chdir(tmp_path)
     code, out, _ = run(capsys, "check", "page.md", "--format", "json", "--select", "CS299")
     (finding,) = json.loads(out)["findings"]
     assert code == 1 and finding["rule"] == "CS299"
     assert finding["evidence"] == [
-        {"fact": "comb-results-vary", "document": "100", "quote": "Results vary and some users see no change at all."}
+        {
+            "fact": "comb-results-vary",
+            "document": "100",
+            "quote": "Results vary and some users see no change at all.",
+        }
     ]
     code, out, _ = run(capsys, "explain", "comb-results-vary")
-    assert code == 0 and "Laser comb leaflet" in out and "Results vary and some users see no change at all." in out
+    assert (
+        code == 0
+        and "Laser comb leaflet" in out
+        and "Results vary and some users see no change at all." in out
+    )

@@ -17,8 +17,20 @@ ROOT = Path(__file__).resolve().parent.parent
 def wheel(tmp_path_factory):
     out = tmp_path_factory.mktemp("wheel")
     result = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(ROOT)],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
     )
     if result.returncode != 0 and "hatchling" in result.stderr:
         pytest.skip("hatchling not installed (it is in the test extras)")
@@ -39,16 +51,34 @@ def test_wheel_contains_rules_sources_and_context_data(wheel):
 def test_installed_wheel_lints_from_outside_the_repository(wheel, tmp_path):
     target = tmp_path / "site-packages"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "-q",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
     )
     page = tmp_path / "page.md"
     page.write_text("# Offer\n\nOur hair mesotherapy is risk-free.\n", encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(target)}
     result = subprocess.run(
-        [sys.executable, "-c", "import linter.rulebook as r, sys; print(r.default_rules_dir()); "
-         "from linter.cli import main; sys.exit(main(['check', '--no-config', 'page.md']))"],
-        cwd=tmp_path, env=env, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import linter.rulebook as r, sys; print(r.default_rules_dir()); "
+            "from linter.cli import main; sys.exit(main(['check', '--no-config', 'page.md']))",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 1, result.stderr
     rules_dir, first = result.stdout.splitlines()[:2]

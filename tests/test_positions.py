@@ -28,9 +28,11 @@ def slice_by_line_column(text: str, f) -> str:
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_finding_text_is_the_source_slice_at_its_range(engine, path):
     text = path.read_text(encoding="utf-8-sig")
-    findings = [f for f in engine.lint_text(text, str(path), format_for(str(path))) if not f.is_problem]
+    findings = [
+        f for f in engine.lint_text(text, str(path), format_for(str(path))) if not f.is_problem
+    ]
     for f in findings:
-        assert f.text == text[f.start:f.end]
+        assert f.text == text[f.start : f.end]
         assert slice_by_line_column(text, f) == f.text, f
         assert f.text.strip() == f.text and f.text
 

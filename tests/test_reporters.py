@@ -21,24 +21,55 @@ SARIF_SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
 
 FINDINGS = [
     Finding(
-        path="site/landing.md", start=120, end=135, line=12, column=5, end_line=12, end_column=20,
-        rule="CS101", name="no-side-effects", category="safety-absolute", severity="error",
+        path="site/landing.md",
+        start=120,
+        end=135,
+        line=12,
+        column=5,
+        end_line=12,
+        end_column=20,
+        rule="CS101",
+        name="no-side-effects",
+        category="safety-absolute",
+        severity="error",
         message="'no side effects' denies that the treatment has side effects or risks.",
         text="no side effects",
         suggestion="Side effects are usually mild and short-lived, such as redness or bruising.",
-        evidence=(Evidence("meso-side-effects", "004", "Common side effects may include bruising"),),
+        evidence=(
+            Evidence("meso-side-effects", "004", "Common side effects may include bruising"),
+        ),
     ),
     Finding(
-        path="site/témoignages.md", start=10, end=33, line=2, column=3, end_line=3, end_column=8,
-        rule="CS121", name="painless", category="painless", severity="warning",
+        path="site/témoignages.md",
+        start=10,
+        end=33,
+        line=2,
+        column=3,
+        end_line=3,
+        end_column=8,
+        rule="CS121",
+        name="painless",
+        category="painless",
+        severity="warning",
         message="'pain-free' — an invasive procedure described as painless.",
-        text="totalement\npain-free", suggestion="Most people feel a brief sting.",
+        text="totalement\npain-free",
+        suggestion="Most people feel a brief sting.",
         context=("testimonial",),
     ),
     Finding(
-        path="site/logo.txt", start=0, end=0, line=1, column=1, end_line=1, end_column=1,
-        rule="CS901", name="binary-file", category="problem", severity="warning",
-        message="binary file skipped (contains NUL bytes)", text="",
+        path="site/logo.txt",
+        start=0,
+        end=0,
+        line=1,
+        column=1,
+        end_line=1,
+        end_column=1,
+        rule="CS901",
+        name="binary-file",
+        category="problem",
+        severity="warning",
+        message="binary file skipped (contains NUL bytes)",
+        text="",
     ),
 ]
 
@@ -59,19 +90,26 @@ def test_json_is_version_1_with_the_contract_keys():
     assert data["version"] == 1
     assert set(data) == {"version", "tool", "findings", "summary"}
     assert data["summary"] == {
-        "files": 3, "findings": 3,
+        "files": 3,
+        "findings": 3,
         "by_category": {"painless": 1, "problem": 1, "safety-absolute": 1},
     }
     assert data["findings"][0]["evidence"] == [
-        {"fact": "meso-side-effects", "document": "004", "quote": "Common side effects may include bruising"}
+        {
+            "fact": "meso-side-effects",
+            "document": "004",
+            "quote": "Common side effects may include bruising",
+        }
     ]
     assert data["findings"][1]["text"] == "totalement\npain-free"
 
 
 def test_text_has_one_headline_per_finding_and_a_summary():
     lines = FORMATS["text"](Report(FINDINGS, files=3)).splitlines()
-    assert lines[0] == ("site/landing.md:12:5: error [CS101 no-side-effects] "
-                        "'no side effects' denies that the treatment has side effects or risks.")
+    assert lines[0] == (
+        "site/landing.md:12:5: error [CS101 no-side-effects] "
+        "'no side effects' denies that the treatment has side effects or risks."
+    )
     assert lines[-1] == "Found 3 findings (1 error, 2 warnings) in 3 files."
 
 
@@ -137,16 +175,34 @@ def test_sarif_results_carry_positions_evidence_and_fingerprints():
     assert first["ruleId"] == "CS101" and first["level"] == "error"
     assert first["locations"][0]["physicalLocation"] == {
         "artifactLocation": {"uri": "site/landing.md", "uriBaseId": "%SRCROOT%"},
-        "region": {"startLine": 12, "startColumn": 5, "endLine": 12, "endColumn": 20,
-                   "snippet": {"text": "no side effects"}},
+        "region": {
+            "startLine": 12,
+            "startColumn": 5,
+            "endLine": 12,
+            "endColumn": 20,
+            "snippet": {"text": "no side effects"},
+        },
     }
     assert first["properties"]["evidence"] == [
-        {"fact": "meso-side-effects", "document": "004", "quote": "Common side effects may include bruising"}
+        {
+            "fact": "meso-side-effects",
+            "document": "004",
+            "quote": "Common side effects may include bruising",
+        }
     ]
-    assert multiline["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "site/t%C3%A9moignages.md"
-    assert multiline["locations"][0]["physicalLocation"]["region"]["snippet"]["text"] == "totalement\npain-free"
+    assert (
+        multiline["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        == "site/t%C3%A9moignages.md"
+    )
+    assert (
+        multiline["locations"][0]["physicalLocation"]["region"]["snippet"]["text"]
+        == "totalement\npain-free"
+    )
     # a file-level problem: a region with a start only, and no suggestion
-    assert problem["locations"][0]["physicalLocation"]["region"] == {"startLine": 1, "startColumn": 1}
+    assert problem["locations"][0]["physicalLocation"]["region"] == {
+        "startLine": 1,
+        "startColumn": 1,
+    }
     assert problem["level"] == "warning" and "suggestion" not in problem["properties"]
     rules = run["tool"]["driver"]["rules"]
     assert [rules[r["ruleIndex"]]["id"] for r in run["results"]] == ["CS101", "CS121", "CS901"]
@@ -187,8 +243,11 @@ def test_sarif_rules_come_from_the_rulebook_with_stable_indexes(rulebook):
     assert "{" not in cs101["shortDescription"]["text"]
     assert cs101["fullDescription"]["text"] == " ".join(rule.rationale.split())
     assert cs101["defaultConfiguration"] == {"level": "error"}
-    assert cs101["properties"] == {"category": "safety-absolute", "tags": ["safety-absolute"],
-                                   "facts": list(rule.facts)}
+    assert cs101["properties"] == {
+        "category": "safety-absolute",
+        "tags": ["safety-absolute"],
+        "facts": list(rule.facts),
+    }
     for reference in rule.references:
         assert f"- {reference}" in cs101["help"]["text"]
     assert " ".join(rule.suggestion.split()) in cs101["help"]["text"]
@@ -218,7 +277,10 @@ def test_sarif_regions_point_at_the_matched_text_in_a_real_run(engine, tmp_path,
         assert region_text(source, region) == region["snippet"]["text"]
         spans_lines |= region["endLine"] > region["startLine"]
     assert spans_lines
-    matched = {r["ruleId"]: r["locations"][0]["physicalLocation"]["region"]["snippet"]["text"] for r in results}
+    matched = {
+        r["ruleId"]: r["locations"][0]["physicalLocation"]["region"]["snippet"]["text"]
+        for r in results
+    }
     assert matched["CS121"] == "painless" and matched["CS101"] == "no side effects"
     assert matched["CS111"] == "cures\nandrogenetic alopecia"
 
@@ -230,7 +292,10 @@ def test_github_escapes_data_and_properties_exactly():
     from dataclasses import replace
 
     tricky = replace(
-        FINDINGS[0], path="site/a,b:c%d.md", text="", suggestion=None,
+        FINDINGS[0],
+        path="site/a,b:c%d.md",
+        text="",
+        suggestion=None,
         message="100% natural, no risk: really\nsafe\r",
     )
     (line, summary) = FORMATS["github"](Report([tricky], files=1)).splitlines()
@@ -246,12 +311,19 @@ def test_github_escapes_data_and_properties_exactly():
 def test_github_has_one_command_per_finding_and_a_summary():
     lines = FORMATS["github"](Report(FINDINGS, files=3)).splitlines()
     assert [l.split(" ", 1)[0] for l in lines[:3]] == ["::error", "::warning", "::warning"]
-    assert lines[0].startswith("::error file=site/landing.md,line=12,col=5,endLine=12,endColumn=20,"
-                               "title=CS101 no-side-effects::")
-    assert "%0Amatched: \"no side effects\"%0Asuggestion: Side effects" in lines[0]
+    assert lines[0].startswith(
+        "::error file=site/landing.md,line=12,col=5,endLine=12,endColumn=20,"
+        "title=CS101 no-side-effects::"
+    )
+    assert '%0Amatched: "no side effects"%0Asuggestion: Side effects' in lines[0]
     # spans two lines: GitHub takes columns only on one line
-    assert lines[1].startswith("::warning file=site/témoignages.md,line=2,endLine=3,title=CS121 painless::")
-    assert lines[2] == "::warning file=site/logo.txt,line=1,col=1,title=CS901 binary-file::binary file skipped (contains NUL bytes)"
+    assert lines[1].startswith(
+        "::warning file=site/témoignages.md,line=2,endLine=3,title=CS121 painless::"
+    )
+    assert (
+        lines[2]
+        == "::warning file=site/logo.txt,line=1,col=1,title=CS901 binary-file::binary file skipped (contains NUL bytes)"
+    )
     assert lines[3] == "claimsafe: 3 findings in 3 files"
     info = Finding(**{**FINDINGS[0].__dict__, "severity": "info"})
     assert FORMATS["github"](Report([info], files=1)).startswith("::notice file=")
@@ -285,6 +357,9 @@ def test_cli_format_github_end_to_end(page, capsys):
     out, err = capsys.readouterr()
     assert code == 1, err
     lines = out.splitlines()
-    assert any(l.startswith("::error file=site/page.md,line=5,endLine=6,title=CS111 cures-hair-loss::") for l in lines)
+    assert any(
+        l.startswith("::error file=site/page.md,line=5,endLine=6,title=CS111 cures-hair-loss::")
+        for l in lines
+    )
     assert all(l.startswith(("::error ", "::warning ", "::notice ")) for l in lines[:-1])
     assert lines[-1] == f"claimsafe: {len(lines) - 1} findings in 1 file"

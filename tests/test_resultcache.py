@@ -19,7 +19,11 @@ def run(tmp_path, *args):
     env = {"PYTHONPATH": str(ROOT), "PATH": "", "XDG_CACHE_HOME": str(tmp_path / "cache")}
     result = subprocess.run(
         [sys.executable, "-c", PROBE, "check", "--no-config", "--format", "json", *args],
-        cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
     )
     probe = json.loads(result.stderr.strip().splitlines()[-1])
     return probe, json.loads(result.stdout)

@@ -22,15 +22,23 @@ def _cases(kind: str):
 
 @pytest.mark.parametrize("rule,example", list(_cases("fire")))
 def test_fire_example(engine, rule, example):
-    findings = [f for f in engine.lint_text(example.text, "example.md", "markdown") if f.rule == rule.code]
+    findings = [
+        f for f in engine.lint_text(example.text, "example.md", "markdown") if f.rule == rule.code
+    ]
     matched = [f.text for f in findings]
-    assert example.match in matched, f"{rule.code} should match {example.match!r} in {example.text!r}; got {matched}"
+    assert example.match in matched, (
+        f"{rule.code} should match {example.match!r} in {example.text!r}; got {matched}"
+    )
 
 
 @pytest.mark.parametrize("rule,example", list(_cases("pass")))
 def test_pass_example(engine, rule, example):
-    findings = [f for f in engine.lint_text(example.text, "example.md", "markdown") if f.rule == rule.code]
-    assert not findings, f"{rule.code} should not fire on {example.text!r}; got {[f.text for f in findings]}"
+    findings = [
+        f for f in engine.lint_text(example.text, "example.md", "markdown") if f.rule == rule.code
+    ]
+    assert not findings, (
+        f"{rule.code} should not fire on {example.text!r}; got {[f.text for f in findings]}"
+    )
 
 
 def test_every_category_has_rules():
@@ -51,16 +59,28 @@ def test_every_rule_has_examples_of_both_kinds_and_references():
 
 def test_messages_only_use_known_placeholders():
     for rule in RULES:
-        assert set(re.findall(r"\{(\w*)\}", rule.message)) <= {"text", "expected", "missing"}, rule.code
+        assert set(re.findall(r"\{(\w*)\}", rule.message)) <= {"text", "expected", "missing"}, (
+            rule.code
+        )
 
 
 def test_rules_ship_from_the_repository_root():
     assert default_rules_dir().name == "rules"
 
 
-EVIDENCE_CATEGORIES = {"cure", "safety-absolute", "painless", "proven", "permanence", "speed",
-                       "suitability", "efficacy", "contradiction", "missing-contraindications",
-                       "missing-risks"}
+EVIDENCE_CATEGORIES = {
+    "cure",
+    "safety-absolute",
+    "painless",
+    "proven",
+    "permanence",
+    "speed",
+    "suitability",
+    "efficacy",
+    "contradiction",
+    "missing-contraindications",
+    "missing-risks",
+}
 
 
 def test_rules_whose_findings_need_evidence_cite_facts():
@@ -69,15 +89,19 @@ def test_rules_whose_findings_need_evidence_cite_facts():
     base = load_factbase()
     for rule in RULES:
         if rule.category in EVIDENCE_CATEGORIES - {"missing-contraindications", "missing-risks"}:
-            assert rule.facts, f"{rule.code} ({rule.category}) must cite the facts that refute or qualify it"
+            assert rule.facts, (
+                f"{rule.code} ({rule.category}) must cite the facts that refute or qualify it"
+            )
         assert all(base.get(f) for f in rule.facts), rule.code
 
 
 def test_findings_carry_the_evidence_of_their_facts(engine):
-    (finding,) = [f for f in engine.lint_text("Our treatment has no side effects.") if f.rule == "CS101"]
+    (finding,) = [
+        f for f in engine.lint_text("Our treatment has no side effects.") if f.rule == "CS101"
+    ]
     assert finding.evidence
     base = engine.factbase
     for e in finding.evidence:
-        fact = base.get(e.fact)
+        assert base.get(e.fact) is not None
         assert e.fact in engine.all_rules.get("CS101").facts
         assert " ".join(e.quote.split()) in " ".join(base.documents[e.document].text().split())

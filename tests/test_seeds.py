@@ -20,36 +20,91 @@ GOLDEN = Path(__file__).parent / "golden" / "seeds.json"
 
 # (document, category, matched text, why it must be flagged)
 MUST_FIRE = [
-    ("002", "safety-absolute", "almost no side effects",
-     "opening line minimises risk; 'almost no' still tells readers there is nothing to weigh (CAP 12.9, 1.3)"),
-    ("002", "safety-absolute", "no risk",
-     "'involving no risk to our health': an absolute safety claim about injections"),
-    ("002", "proven", "been proven",
-     "'has been proven to be very effective' with no study named (CAP 12.1, 3.7)"),
-    ("002", "efficacy", "restores hormonal balance",
-     "a medicinal effect on the body stated as fact"),
-    ("002", "efficacy", "eliminates infections",
-     "a medicinal effect on the body stated as fact"),
-    ("002", "efficacy", "stimulates hair growth",
-     "'Mesotherapy stimulates hair growth and is therefore used as prevention against baldness'"),
-    ("001", "safety-absolute", "Safe technology",
-     "a feature list item calling the treatment safe without qualification (ASA: 'safe' = no detriment)"),
-    ("001", "efficacy", "prevent hair loss",
-     "'normal hair growth is stimulated ... to prevent hair loss': unhedged medicinal claim"),
-    ("001", "efficacy", "loss begins to stop",
-     "'Hair loss begins to stop gradually' under 'Results': a promise of effect"),
-    ("003", "safety-absolute", "is safe",
-     "'The treatment is safe as the injected ingredient usually contains vitamins': safe because 'natural' (CAP 12.10)"),
-    ("003", "efficacy", "effectively treat hair loss",
-     "'can ... effectively treat hair loss in both men and women': the intensifier outweighs 'can'"),
-    ("003", "efficacy", "reduces hair loss",
-     "'Mesotherapy reduces hair loss, aids hair growth': unhedged medicinal claims"),
-    ("003", "superlative", "most popular",
-     "'the most popular treatment performed throughout Europe': an unsubstantiated ranking"),
-    ("000", "efficacy", "strengthens hair follicles",
-     "'Mesotherapy, which strengthens hair follicles by feeding hair follicles': unhedged effect"),
-    ("000", "superlative", "most effective",
-     "'Hair transplantation is the most effective solution' on a clinic page: an unqualified ranking"),
+    (
+        "002",
+        "safety-absolute",
+        "almost no side effects",
+        "opening line minimises risk; 'almost no' still tells readers there is nothing to weigh (CAP 12.9, 1.3)",
+    ),
+    (
+        "002",
+        "safety-absolute",
+        "no risk",
+        "'involving no risk to our health': an absolute safety claim about injections",
+    ),
+    (
+        "002",
+        "proven",
+        "been proven",
+        "'has been proven to be very effective' with no study named (CAP 12.1, 3.7)",
+    ),
+    (
+        "002",
+        "efficacy",
+        "restores hormonal balance",
+        "a medicinal effect on the body stated as fact",
+    ),
+    ("002", "efficacy", "eliminates infections", "a medicinal effect on the body stated as fact"),
+    (
+        "002",
+        "efficacy",
+        "stimulates hair growth",
+        "'Mesotherapy stimulates hair growth and is therefore used as prevention against baldness'",
+    ),
+    (
+        "001",
+        "safety-absolute",
+        "Safe technology",
+        "a feature list item calling the treatment safe without qualification (ASA: 'safe' = no detriment)",
+    ),
+    (
+        "001",
+        "efficacy",
+        "prevent hair loss",
+        "'normal hair growth is stimulated ... to prevent hair loss': unhedged medicinal claim",
+    ),
+    (
+        "001",
+        "efficacy",
+        "loss begins to stop",
+        "'Hair loss begins to stop gradually' under 'Results': a promise of effect",
+    ),
+    (
+        "003",
+        "safety-absolute",
+        "is safe",
+        "'The treatment is safe as the injected ingredient usually contains vitamins': safe because 'natural' (CAP 12.10)",
+    ),
+    (
+        "003",
+        "efficacy",
+        "effectively treat hair loss",
+        "'can ... effectively treat hair loss in both men and women': the intensifier outweighs 'can'",
+    ),
+    (
+        "003",
+        "efficacy",
+        "reduces hair loss",
+        "'Mesotherapy reduces hair loss, aids hair growth': unhedged medicinal claims",
+    ),
+    (
+        "003",
+        "superlative",
+        "most popular",
+        "'the most popular treatment performed throughout Europe': an unsubstantiated ranking",
+    ),
+    (
+        "000",
+        "efficacy",
+        "strengthens hair follicles",
+        "'Mesotherapy, which strengthens hair follicles by feeding hair follicles': unhedged effect",
+    ),
+    (
+        "000",
+        "superlative",
+        "most effective",
+        "'Hair transplantation is the most effective solution' on a clinic page: an unqualified ranking",
+    ),
 ]
 
 # (document, sentence fragment, why nothing in it may be flagged)
@@ -57,15 +112,31 @@ MUST_NOT_FIRE = [
     ("002", "mesotherapy does not cure male pattern baldness", "outer negation of a cure claim"),
     ("002", "Is hair mesotherapy permanent?", "a question readers ask, quoted"),
     ("002", "it is not recommended for pregnant women", "a contraindication, negated suitability"),
-    ("002", "some side effects of hair mesotherapy may be mild pain", "an honest, hedged risk statement"),
+    (
+        "002",
+        "some side effects of hair mesotherapy may be mild pain",
+        "an honest, hedged risk statement",
+    ),
     ("003", "almost painless", "'almost painless' is qualified, by design not a painless claim"),
     ("003", "the patient may feel mild discomfort or pain", "an honest pain statement"),
-    ("001", "mesotherapy is not suitable in the case of male alopecia", "negated suitability, reported study"),
+    (
+        "001",
+        "mesotherapy is not suitable in the case of male alopecia",
+        "negated suitability, reported study",
+    ),
     ("001", "The pain is very mild", "honest pain statement"),
     ("000", "can only slow down hair loss", "hedged and limiting"),
     ("000", "Does Hair Mesotherapy Really Work?", "a question heading"),
-    ("004", "there is a lack of scientific evidence to support the effectiveness", "sceptical, attributed to experts"),
-    ("004", "the overall scientific research on mesotherapy for hair growth is limited", "sceptical statement of limited evidence"),
+    (
+        "004",
+        "there is a lack of scientific evidence to support the effectiveness",
+        "sceptical, attributed to experts",
+    ),
+    (
+        "004",
+        "the overall scientific research on mesotherapy for hair growth is limited",
+        "sceptical statement of limited evidence",
+    ),
     ("004", "mesotherapy is not recommended for everyone", "negated suitability"),
     ("004", "mesotherapy aims to stimulate the natural growth of new hair", "hedged ('aims to')"),
     ("004", "Some individuals report visible improvements in hair growth", "hedged and attributed"),
@@ -78,7 +149,10 @@ def seed_findings(engine):
     out = {}
     for doc_id, path in DOCS.items():
         text = path.read_text(encoding="utf-8")
-        out[doc_id] = (text, [f for f in engine.lint_text(text, path.name, "text") if not f.is_problem])
+        out[doc_id] = (
+            text,
+            [f for f in engine.lint_text(text, path.name, "text") if not f.is_problem],
+        )
     return out
 
 
@@ -86,13 +160,17 @@ def test_all_five_seeds_are_present():
     assert sorted(DOCS) == ["000", "001", "002", "003", "004"]
 
 
-@pytest.mark.parametrize("doc_id,category,text,why", MUST_FIRE, ids=[f"{d}:{t}" for d, _, t, _ in MUST_FIRE])
+@pytest.mark.parametrize(
+    "doc_id,category,text,why", MUST_FIRE, ids=[f"{d}:{t}" for d, _, t, _ in MUST_FIRE]
+)
 def test_seed_claim_is_flagged(seed_findings, doc_id, category, text, why):
     _, findings = seed_findings[doc_id]
     assert (category, text) in {(f.category, f.text) for f in findings}, why
 
 
-@pytest.mark.parametrize("doc_id,fragment,why", MUST_NOT_FIRE, ids=[f"{d}:{f[:30]}" for d, f, _ in MUST_NOT_FIRE])
+@pytest.mark.parametrize(
+    "doc_id,fragment,why", MUST_NOT_FIRE, ids=[f"{d}:{f[:30]}" for d, f, _ in MUST_NOT_FIRE]
+)
 def test_seed_statement_is_not_flagged(seed_findings, doc_id, fragment, why):
     text, findings = seed_findings[doc_id]
     start = text.index(fragment)
@@ -114,18 +192,39 @@ def test_seed_findings_match_the_golden_snapshot(seed_findings):
         for doc_id, (_, findings) in sorted(seed_findings.items())
     }
     if os.environ.get("CLAIMSAFE_UPDATE_GOLDEN"):
-        GOLDEN.write_text(json.dumps(snapshot, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        GOLDEN.write_text(
+            json.dumps(snapshot, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
     assert snapshot == json.loads(GOLDEN.read_text(encoding="utf-8"))
 
 
 # Document-level disclosure findings: (document, rule, severity, why).
 DISCLOSURE = [
-    ("000", "CS401", "error",
-     "a clinic page that recommends the treatment ('can be recommended 2 – 3 times a year') and names no contraindication"),
+    (
+        "000",
+        "CS401",
+        "error",
+        "a clinic page that recommends the treatment ('can be recommended 2 – 3 times a year') and names no contraindication",
+    ),
     ("000", "CS402", "error", "...and no side effect or risk at all"),
-    ("001", "CS401", "warning", "lists contraindications, but not bleeding disorders or blood thinners"),
-    ("002", "CS401", "warning", "promotes a 'specialist centre'; names pregnancy, diabetes and more, not bleeding disorders or allergy"),
-    ("003", "CS401", "warning", "'we at Clear Skin & Hair Rich Centre perform ...'; names most key contraindications, not allergy or active infection"),
+    (
+        "001",
+        "CS401",
+        "warning",
+        "lists contraindications, but not bleeding disorders or blood thinners",
+    ),
+    (
+        "002",
+        "CS401",
+        "warning",
+        "promotes a 'specialist centre'; names pregnancy, diabetes and more, not bleeding disorders or allergy",
+    ),
+    (
+        "003",
+        "CS401",
+        "warning",
+        "'we at Clear Skin & Hair Rich Centre perform ...'; names most key contraindications, not allergy or active infection",
+    ),
 ]
 
 
@@ -142,11 +241,27 @@ def test_disclosure_findings_on_the_seeds(seed_findings):
 
 def test_the_sources_do_not_contradict_themselves(seed_findings):
     # The facts were curated from these documents: their figures are the facts' values.
-    assert not [f for _, findings in seed_findings.values() for f in findings if f.category == "contradiction"]
+    assert not [
+        f
+        for _, findings in seed_findings.values()
+        for f in findings
+        if f.category == "contradiction"
+    ]
 
 
-EVIDENCE_CATEGORIES = {"cure", "safety-absolute", "painless", "proven", "permanence", "speed",
-                       "suitability", "efficacy", "contradiction", "missing-contraindications", "missing-risks"}
+EVIDENCE_CATEGORIES = {
+    "cure",
+    "safety-absolute",
+    "painless",
+    "proven",
+    "permanence",
+    "speed",
+    "suitability",
+    "efficacy",
+    "contradiction",
+    "missing-contraindications",
+    "missing-risks",
+}
 
 
 def test_every_seed_finding_of_an_evidence_category_quotes_its_sources(seed_findings, engine):

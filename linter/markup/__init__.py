@@ -65,12 +65,15 @@ class OffsetMap:
         self._linear.append(source_end - source_start == 1)
         self.length += 1
 
-    def slice(self, start: int, end: int) -> "OffsetMap":
+    def slice(self, start: int, end: int) -> OffsetMap:
         """The map of segment characters ``[start, end)``, re-based to start at 0."""
         out = OffsetMap()
         k = self._run(start)
         while k < len(self._t0) and self._t0[k] < end:
-            run_start, run_end = self._t0[k], self._t0[k + 1] if k + 1 < len(self._t0) else self.length
+            run_start, run_end = (
+                self._t0[k],
+                self._t0[k + 1] if k + 1 < len(self._t0) else self.length,
+            )
             lo, hi = max(run_start, start), min(run_end, end)
             if self._linear[k]:
                 out.add_linear(self._s0[k] + lo - run_start, hi - lo)

@@ -366,7 +366,7 @@ def extract_html(text: str, base: int = 0) -> Extraction:
             try:
                 parser.run_from(start)
                 break
-            except Exception as exc:  # noqa: BLE001 - the stdlib parser asserts on some junk
+            except Exception as exc:
                 # Skip the construct it choked on and carry on after it.
                 at = max(parser.position(), start)
                 start = max(text.find(">", at) + 1, at + 1)
@@ -380,7 +380,7 @@ def extract_html(text: str, base: int = 0) -> Extraction:
             out.problems.append(
                 MarkupProblem(base + start, "too much HTML not understood; the rest is not checked")
             )
-    except Exception as exc:  # noqa: BLE001 - whatever happens, keep what was extracted
+    except Exception as exc:
         out.problems.append(
             MarkupProblem(
                 base, f"HTML parser stopped ({type(exc).__name__}); the rest is not checked"

@@ -585,7 +585,7 @@ def extract_markdown(text: str) -> Extraction:
     gc.disable()
     try:
         _extract(text, out)
-    except Exception as exc:  # noqa: BLE001 - a bug here must not lose the whole run
+    except Exception as exc:
         from linter.markup.plain import extract_plain
 
         out = extract_plain(text)
@@ -625,7 +625,7 @@ def _extract(text: str, out: Extraction) -> None:
         elif kind == "html_block" and tok.map:
             try:
                 _html_block(text, lines, tok, containers[-1] if containers else None, out)
-            except Exception as exc:  # noqa: BLE001 - lose one block, not the document
+            except Exception as exc:
                 out.problems.append(
                     MarkupProblem(
                         lines.starts[tok.map[0]], f"HTML block skipped ({type(exc).__name__})"
@@ -667,7 +667,7 @@ def _extract(text: str, out: Extraction) -> None:
                 if segment is not None:
                     out.segments.append(segment)
                 out.segments.extend(extra)
-            except Exception as exc:  # noqa: BLE001 - lose one block, not the document
+            except Exception as exc:
                 out.problems.append(
                     MarkupProblem(lines.starts[first], f"block skipped ({type(exc).__name__})")
                 )

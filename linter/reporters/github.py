@@ -56,7 +56,7 @@ def annotation(f) -> str:
     props.append(("title", f"{f.rule} {f.name}"))
     message = f.message
     if f.text:
-        message += f"\nmatched: \"{' '.join(f.text.split())}\""
+        message += f'\nmatched: "{" ".join(f.text.split())}"'
     if f.suggestion:
         message += f"\nsuggestion: {' '.join(f.suggestion.split())}"
     rendered = ",".join(f"{key}={escape_property(str(value))}" for key, value in props)
@@ -66,5 +66,7 @@ def annotation(f) -> str:
 def render(report, rulebook=None, **_options) -> str:
     lines = [annotation(f) for f in report.findings]
     n, m = len(report.findings), report.files
-    lines.append(f"claimsafe: {n} finding{'s' if n != 1 else ''} in {m} file{'s' if m != 1 else ''}")
+    lines.append(
+        f"claimsafe: {n} finding{'s' if n != 1 else ''} in {m} file{'s' if m != 1 else ''}"
+    )
     return "\n".join(lines) + "\n"

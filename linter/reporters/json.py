@@ -27,7 +27,9 @@ def finding_dict(f) -> dict:
         "severity": f.severity,
         "message": f.message,
         "text": f.text,
-        "evidence": [{"fact": e.fact, "document": e.document, "quote": e.quote} for e in f.evidence],
+        "evidence": [
+            {"fact": e.fact, "document": e.document, "quote": e.quote} for e in f.evidence
+        ],
         "suggestion": f.suggestion,
     }
 

@@ -58,20 +58,34 @@ LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 # What each reserved problem code means, for its rule descriptor: (short, help).
 PROBLEM_HELP = {
-    "CS900": ("A file could not be read, so it was not checked.",
-              "Check that the file exists and is readable by the user running claimsafe."),
-    "CS901": ("A file looks binary (it contains NUL bytes), so it was not checked.",
-              "Exclude the file, or save it as UTF-8 text if it is copy."),
-    "CS902": ("A file is not valid UTF-8; it was decoded with a fallback and some characters may be wrong.",
-              "Save the file as UTF-8."),
-    "CS903": ("The markup could not be fully parsed, so some text may not have been checked.",
-              "Fix the markup near the reported position."),
-    "CS904": ("A suppression comment is malformed or gives no reason, so it suppresses nothing.",
-              "Name the rule(s) to suppress and give a reason in the comment."),
-    "CS905": ("A suppression comment suppresses no finding.",
-              "Remove the suppression comment, or move it to the claim it is meant for."),
+    "CS900": (
+        "A file could not be read, so it was not checked.",
+        "Check that the file exists and is readable by the user running claimsafe.",
+    ),
+    "CS901": (
+        "A file looks binary (it contains NUL bytes), so it was not checked.",
+        "Exclude the file, or save it as UTF-8 text if it is copy.",
+    ),
+    "CS902": (
+        "A file is not valid UTF-8; it was decoded with a fallback and some characters may be wrong.",
+        "Save the file as UTF-8.",
+    ),
+    "CS903": (
+        "The markup could not be fully parsed, so some text may not have been checked.",
+        "Fix the markup near the reported position.",
+    ),
+    "CS904": (
+        "A suppression comment is malformed or gives no reason, so it suppresses nothing.",
+        "Name the rule(s) to suppress and give a reason in the comment.",
+    ),
+    "CS905": (
+        "A suppression comment suppresses no finding.",
+        "Remove the suppression comment, or move it to the claim it is meant for.",
+    ),
 }
-_PROBLEMS_ARE_RESULTS = "claimsafe reports problems with its input as results so that nothing is skipped silently."
+_PROBLEMS_ARE_RESULTS = (
+    "claimsafe reports problems with its input as results so that nothing is skipped silently."
+)
 _PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|])")
 
@@ -125,7 +139,11 @@ def _descriptors(findings, rulebook) -> list[dict]:
     problem_codes = {code for code, _, _ in PROBLEMS.values()}
     for code in sorted(occurring):
         if code not in ids:
-            add(_problem_descriptor(code) if code in problem_codes else _finding_descriptor(occurring[code]))
+            add(
+                _problem_descriptor(code)
+                if code in problem_codes
+                else _finding_descriptor(occurring[code])
+            )
     return out
 
 
@@ -143,7 +161,11 @@ def _rule_descriptor(rule) -> dict:
         "fullDescription": {"text": " ".join(rule.rationale.split())},
         "help": {"text": text.rstrip("\n"), "markdown": markdown.rstrip("\n")},
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
-        "properties": {"category": rule.category, "tags": [rule.category], "facts": list(rule.facts)},
+        "properties": {
+            "category": rule.category,
+            "tags": [rule.category],
+            "facts": list(rule.facts),
+        },
     }
 
 
@@ -173,7 +195,9 @@ def _finding_descriptor(f) -> dict:
         }
     descriptor["defaultConfiguration"] = {"level": LEVELS[f.severity]}
     descriptor["properties"] = {
-        "category": f.category, "tags": [f.category], "facts": sorted({e.fact for e in f.evidence}),
+        "category": f.category,
+        "tags": [f.category],
+        "facts": sorted({e.fact for e in f.evidence}),
     }
     return descriptor
 
@@ -196,7 +220,9 @@ def _result(f, rule_index: int, fingerprint: str) -> dict:
         region.update(endLine=f.end_line, endColumn=f.end_column, snippet={"text": f.text})
     properties: dict = {
         "category": f.category,
-        "evidence": [{"fact": e.fact, "document": e.document, "quote": e.quote} for e in f.evidence],
+        "evidence": [
+            {"fact": e.fact, "document": e.document, "quote": e.quote} for e in f.evidence
+        ],
     }
     if f.suggestion:
         properties["suggestion"] = " ".join(f.suggestion.split())
@@ -224,7 +250,10 @@ def _norm_path(path: str) -> str:
 def _artifact_location(path: str) -> dict:
     if PurePath(path).is_absolute():
         return {"uri": PurePath(path).as_uri()}
-    return {"uri": quote(_norm_path(path), safe="/", errors="surrogateescape"), "uriBaseId": SRCROOT}
+    return {
+        "uri": quote(_norm_path(path), safe="/", errors="surrogateescape"),
+        "uriBaseId": SRCROOT,
+    }
 
 
 def _norm_text(text: str) -> str:

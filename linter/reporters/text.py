@@ -13,8 +13,10 @@ from collections import Counter
 _COLOURS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 _DIM, _BOLD, _RESET = "\033[2m", "\033[1m", "\033[0m"
 # Context kinds worth telling a reviewer about when a claim still stands.
-_NOTES = {"testimonial": "in a testimonial or caption: still the advertiser's claim",
-          "hedged": "hedged, so reported at lower severity"}
+_NOTES = {
+    "testimonial": "in a testimonial or caption: still the advertiser's claim",
+    "hedged": "hedged, so reported at lower severity",
+}
 
 
 def render(report, rulebook=None, colour: bool = False, **_options) -> str:
@@ -24,7 +26,9 @@ def render(report, rulebook=None, colour: bool = False, **_options) -> str:
     lines: list[str] = []
     for f in report.findings:
         severity = paint(f.severity, _COLOURS.get(f.severity, ""))
-        lines.append(f"{paint(f'{f.path}:{f.line}:{f.column}:', _BOLD)} {severity} [{f.rule} {f.name}] {f.message}")
+        lines.append(
+            f"{paint(f'{f.path}:{f.line}:{f.column}:', _BOLD)} {severity} [{f.rule} {f.name}] {f.message}"
+        )
         if f.text:
             lines.append(f"    matched: {' '.join(f.text.split())!r}")
         for kind in f.context:
@@ -33,12 +37,18 @@ def render(report, rulebook=None, colour: bool = False, **_options) -> str:
         if f.suggestion:
             lines.append(f"    suggestion: {' '.join(f.suggestion.split())}")
         for e in f.evidence[:2]:
-            lines.append(paint(f"    evidence: {e.fact} ({e.document}): \"{e.quote}\"", _DIM))
+            lines.append(paint(f'    evidence: {e.fact} ({e.document}): "{e.quote}"', _DIM))
     counts = Counter(f.severity for f in report.findings)
     files = f"{report.files} file{'s' if report.files != 1 else ''}"
     if report.findings:
-        parts = ", ".join(f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in ("error", "warning", "info") if counts[s])
-        lines.append(f"Found {len(report.findings)} finding{'s' if len(report.findings) != 1 else ''} ({parts}) in {files}.")
+        parts = ", ".join(
+            f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}"
+            for s in ("error", "warning", "info")
+            if counts[s]
+        )
+        lines.append(
+            f"Found {len(report.findings)} finding{'s' if len(report.findings) != 1 else ''} ({parts}) in {files}."
+        )
     else:
         lines.append(f"No findings in {files}.")
     return "\n".join(lines) + "\n"

@@ -55,7 +55,14 @@ def evaluate(engine, entries: list[dict]) -> Scores:
                 scores.tp[category] += 1
             elif category in predicted:
                 scores.fp[category] += 1
-                scores.misses.append(("FP", category, entry["text"], [f.text for f in found if f.category == category]))
+                scores.misses.append(
+                    (
+                        "FP",
+                        category,
+                        entry["text"],
+                        [f.text for f in found if f.category == category],
+                    )
+                )
             elif category in expected:
                 scores.fn[category] += 1
                 scores.misses.append(("FN", category, entry["text"], []))
@@ -68,9 +75,13 @@ DOCUMENT_CATEGORIES = ("missing-contraindications", "missing-risks")
 def evaluate_facts(engine, data: dict) -> Scores:
     """Contradictions over single sentences, disclosure findings over whole documents."""
     scores = Scores()
-    cases = [(e["text"], "text", set(e["expect"]), ("contradiction",)) for e in data.get("sentences", [])]
-    cases += [(d["text"], d.get("format", "markdown"), set(d["expect"]), DOCUMENT_CATEGORIES)
-              for d in data.get("documents", [])]
+    cases = [
+        (e["text"], "text", set(e["expect"]), ("contradiction",)) for e in data.get("sentences", [])
+    ]
+    cases += [
+        (d["text"], d.get("format", "markdown"), set(d["expect"]), DOCUMENT_CATEGORIES)
+        for d in data.get("documents", [])
+    ]
     for text, fmt, expected, categories in cases:
         found = engine.lint_text(text, f"corpus.{fmt}", fmt)
         predicted = {f.category for f in found}
@@ -80,7 +91,9 @@ def evaluate_facts(engine, data: dict) -> Scores:
                 scores.tp[category] += 1
             elif category in predicted:
                 scores.fp[category] += 1
-                scores.misses.append(("FP", category, label, [f.text for f in found if f.category == category]))
+                scores.misses.append(
+                    ("FP", category, label, [f.text for f in found if f.category == category])
+                )
             elif category in expected:
                 scores.fn[category] += 1
                 scores.misses.append(("FN", category, label, []))
@@ -93,16 +106,23 @@ def main() -> None:
     names = [a for a in sys.argv[1:] if not a.startswith("-")] or ["dev"]
     if names == ["facts"]:
         entries = load(HERE / "facts.yaml")
-        scores, categories = evaluate_facts(Engine(), entries), ("contradiction", *DOCUMENT_CATEGORIES)
+        scores, categories = (
+            evaluate_facts(Engine(), entries),
+            ("contradiction", *DOCUMENT_CATEGORIES),
+        )
         entries = entries["sentences"] + entries["documents"]
     else:
         entries = [e for name in names for e in load(HERE / f"{name}.yaml")]
         scores, categories = evaluate(Engine(), entries), CATEGORIES
     print(f"{'category':26} {'P':>6} {'R':>6}  tp  fp  fn")
     for category in categories:
-        print(f"{category:26} {scores.precision(category):6.3f} {scores.recall(category):6.3f} "
-              f"{scores.tp[category]:3} {scores.fp[category]:3} {scores.fn[category]:3}")
-    print(f"{'overall':26} {scores.precision():6.3f} {scores.recall():6.3f}  ({len(entries)} entries)")
+        print(
+            f"{category:26} {scores.precision(category):6.3f} {scores.recall(category):6.3f} "
+            f"{scores.tp[category]:3} {scores.fp[category]:3} {scores.fn[category]:3}"
+        )
+    print(
+        f"{'overall':26} {scores.precision():6.3f} {scores.recall():6.3f}  ({len(entries)} entries)"
+    )
     if "-v" in sys.argv:
         for kind, category, text, matched in scores.misses:
             print(f"{kind} {category:16} {text!r} {matched if matched else ''}")
