@@ -37,6 +37,17 @@ CLAIM_CATEGORIES = (
 # Checked against the fact base rather than found by patterns alone.
 FACT_CATEGORIES = ("contradiction", "missing-contraindications", "missing-risks")
 CATEGORIES = CLAIM_CATEGORIES + FACT_CATEGORIES
+# Findings of these categories must carry evidence quotes from the fact base.
+EVIDENCE_CATEGORIES = (
+    "cure",
+    "safety-absolute",
+    "painless",
+    "proven",
+    "permanence",
+    "speed",
+    "suitability",
+    "efficacy",
+) + FACT_CATEGORIES
 SEVERITIES = ("info", "warning", "error")
 CONTEXT_KINDS = ("negated", "hedged", "question", "reported", "conditional", "disclaimer", "cited")
 ACTIONS = ("clear", "downgrade", "keep")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from linter.rulebook import CATEGORIES, default_rules_dir, load_rulebook
+from linter.rulebook import CATEGORIES, EVIDENCE_CATEGORIES, default_rules_dir, load_rulebook
 
 RULES = load_rulebook()
 
@@ -68,27 +68,15 @@ def test_rules_ship_from_the_repository_root():
     assert default_rules_dir().name == "rules"
 
 
-EVIDENCE_CATEGORIES = {
-    "cure",
-    "safety-absolute",
-    "painless",
-    "proven",
-    "permanence",
-    "speed",
-    "suitability",
-    "efficacy",
-    "contradiction",
-    "missing-contraindications",
-    "missing-risks",
-}
-
-
 def test_rules_whose_findings_need_evidence_cite_facts():
     from linter.factbase import load_factbase
 
     base = load_factbase()
     for rule in RULES:
-        if rule.category in EVIDENCE_CATEGORIES - {"missing-contraindications", "missing-risks"}:
+        if rule.category in set(EVIDENCE_CATEGORIES) - {
+            "missing-contraindications",
+            "missing-risks",
+        }:
             assert rule.facts, (
                 f"{rule.code} ({rule.category}) must cite the facts that refute or qualify it"
             )

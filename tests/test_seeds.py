@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from linter.rulebook import EVIDENCE_CATEGORIES
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = {p.name[:3]: p for p in (ROOT / "sources" / "documents").glob("*.txt")}
 GOLDEN = Path(__file__).parent / "golden" / "seeds.json"
@@ -247,21 +249,6 @@ def test_the_sources_do_not_contradict_themselves(seed_findings):
         for f in findings
         if f.category == "contradiction"
     ]
-
-
-EVIDENCE_CATEGORIES = {
-    "cure",
-    "safety-absolute",
-    "painless",
-    "proven",
-    "permanence",
-    "speed",
-    "suitability",
-    "efficacy",
-    "contradiction",
-    "missing-contraindications",
-    "missing-risks",
-}
 
 
 def test_every_seed_finding_of_an_evidence_category_quotes_its_sources(seed_findings, engine):
