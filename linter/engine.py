@@ -2,19 +2,19 @@
 
 One document flows through: extract segments from its markup, read its suppression
 directives, analyse the segments with the NLP pipeline, match the rules with context,
-map every hit from segment characters back to source offsets, and pass the findings
-through small filters (per-path selection and severity, suppression, de-duplication,
-ordering, unused suppressions). spaCy is imported only when the first document with
-prose needs it, so a run with nothing to analyse stays cheap.
+check the copy against the fact base (quantities, then the page's disclosures), map every
+hit from segment characters back to source offsets with the cited facts' evidence, and
+pass the findings through small filters (per-path selection and severity, suppression,
+de-duplication, ordering, unused suppressions). A file whose findings are cached costs no
+NLP, and spaCy is imported only when the first document actually needs analysing.
 """
 
 from __future__ import annotations
 
 import fnmatch
-import multiprocessing
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from linter import directives
@@ -187,7 +187,7 @@ class Engine:
                 continue
             for selector, level in severity.items():
                 if rule.selected_by(selector):
-                    f = _replace(f, severity=level)
+                    f = replace(f, severity=level)
             out.append(f)
         return out
 
@@ -227,6 +227,8 @@ _WORKER_ENGINE: Engine | None = None
 
 
 def _workers(jobs: int, files: list[str]) -> int:
+    import multiprocessing
+
     if jobs == 1 or len(files) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return 1
     if jobs <= 0:
@@ -247,6 +249,8 @@ def _workers(jobs: int, files: list[str]) -> int:
 def _parallel(engine: Engine, targets: list[str], stdin_filename: str | None, workers: int):
     """Lint in forked workers that inherit the engine with its compiled rules and spaCy
     pipeline, so no worker pays the start-up again; stdin is read here, in the parent."""
+    import multiprocessing
+
     global _WORKER_ENGINE
     _ = engine.matcher  # build once in the parent, before forking
     _WORKER_ENGINE = engine
@@ -329,12 +333,6 @@ class _FindingMaker:
             severity=severity,
             message=message,
         )
-
-
-def _replace(finding: Finding, **changes) -> Finding:
-    from dataclasses import replace
-
-    return replace(finding, **changes)
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
