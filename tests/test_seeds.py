@@ -181,11 +181,11 @@ def test_seed_statement_is_not_flagged(seed_findings, doc_id, fragment, why):
     assert not inside, f"{why}: {[(f.rule, f.text) for f in inside]}"
 
 
-def test_the_sceptical_information_page_is_nearly_silent(seed_findings):
-    # 004 informs and doubts; it promotes nothing. At most its one factual line about
-    # medications "known to promote hair regrowth" reads as a claim.
+def test_the_sceptical_information_page_is_silent(seed_findings):
+    # 004 informs and doubts; it promotes nothing. Its one line about medications "known to
+    # promote hair regrowth" is about licensed drugs, not the treatment (a CS211 exception).
     _, findings = seed_findings["004"]
-    assert len(findings) <= 1, [(f.rule, f.text) for f in findings]
+    assert findings == [], [(f.rule, f.text) for f in findings]
 
 
 def test_seed_findings_match_the_golden_snapshot(seed_findings):
