@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from linter import yamlutil
+from linter import shipped_data, yamlutil
 from linter.yamlutil import FileError, LineDict, LineList, YAMLError, load_yaml_file
 
 KINDS = (
@@ -53,10 +53,7 @@ _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 def default_sources_dir() -> Path:
-    """``sources/`` inside the installed wheel, or at the root of a source checkout."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "_data" / "sources"
-    return packaged if packaged.is_dir() else here.parent / "sources"
+    return shipped_data("sources")
 
 
 class FactError(FileError):

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from linter import yamlutil
+from linter import shipped_data, yamlutil
 from linter.yamlutil import FileError, LineDict, LineList, YAMLError, load_yaml_file
 
 CLAIM_CATEGORIES = (
@@ -103,10 +103,7 @@ _TOKEN_ATTRS = {
 
 
 def default_rules_dir() -> Path:
-    """``rules/`` inside the installed wheel, or at the root of a source checkout."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "_data" / "rules"
-    return packaged if packaged.is_dir() else here.parent / "rules"
+    return shipped_data("rules")
 
 
 class RuleError(FileError):

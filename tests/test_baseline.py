@@ -11,6 +11,7 @@ import pytest
 
 from linter import baseline
 from linter.cli import main
+from tests.helpers import check
 
 from .test_diff import CLAIM, DOCUMENT, PROMO, commit, git, write
 
@@ -24,13 +25,6 @@ def site(tmp_path, monkeypatch):
     root.mkdir()
     monkeypatch.chdir(root)
     return root
-
-
-def check(capsys, *args):
-    code = main(["check", "--no-config", "--format", "json", *args])
-    out, err = capsys.readouterr()
-    found = [(f["path"], f["line"], f["rule"]) for f in json.loads(out)["findings"]] if out else []
-    return code, found, err
 
 
 def record(capsys, *args):

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import io
-import json
 import os
 import shutil
 import subprocess
@@ -13,6 +12,7 @@ import pytest
 
 from linter import diffs
 from linter.cli import main
+from tests.helpers import check
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -65,13 +65,6 @@ def repo(tmp_path, monkeypatch):
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.chdir(root)
     return root
-
-
-def check(capsys, *args):
-    code = main(["check", "--no-config", "--format", "json", *args])
-    out, err = capsys.readouterr()
-    found = [(f["path"], f["line"], f["rule"]) for f in json.loads(out)["findings"]] if out else []
-    return code, found, err
 
 
 # -- --diff BASE -------------------------------------------------------------------------------
