@@ -174,8 +174,12 @@ class Extraction:
     problems: list[MarkupProblem] = field(default_factory=list)
 
 
-def extract(text: str, format: str) -> Extraction:
-    """Dispatch a document's text to the extractor for its format."""
+def extract(text: str, format: str, main_content: bool = False) -> Extraction:
+    """Dispatch a document's text to the extractor for its format.
+
+    ``main_content`` keeps only a web page's main content (HTML only; other formats have no
+    page chrome and ignore it).
+    """
     if format == "markdown":
         from linter.markup.markdown import extract_markdown
 
@@ -183,7 +187,7 @@ def extract(text: str, format: str) -> Extraction:
     if format == "html":
         from linter.markup.html import extract_html
 
-        return extract_html(text)
+        return extract_html(text, main_content=main_content)
     from linter.markup.plain import extract_plain
 
     return extract_plain(text)
