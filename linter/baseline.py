@@ -21,18 +21,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from linter.diffs import DOCUMENT_CATEGORIES, relative
+from linter.documents import sentence
 
 VERSION = 1
 TOOL = "claimsafe"
-# How far the context reaches from the match, at most, on either side.
-CONTEXT_REACH = 200
-# A line that starts a block (list item, heading, quote, table row, tag) starts a sentence.
-_BLOCK_START = re.compile(r"[ \t]*(?:[-*+#>|]|\d+[.)]|<)")
 
 
 class BaselineError(Exception):
@@ -105,36 +101,6 @@ def _absolute(path: str) -> str:
 
 def normalise(text: str) -> str:
     return " ".join(text.split()).lower()
-
-
-def sentence(text: str, start: int, end: int) -> str:
-    """The source text of the sentence around ``text[start:end]``: it ends at a sentence
-    mark followed by space, a blank line, a line that starts a block, or a tag."""
-    lo, floor = start, max(0, start - CONTEXT_REACH)
-    while lo > floor:
-        ch = text[lo - 1]
-        if ch in "<>" or ch in ".!?" and lo < len(text) and text[lo].isspace():
-            break
-        if ch == "\n":
-            previous = text.rfind("\n", 0, lo - 1) + 1
-            if not text[previous : lo - 1].strip() or _BLOCK_START.match(text, lo):
-                break
-        lo -= 1
-    hi, ceiling = end, min(len(text), end + CONTEXT_REACH)
-    while hi < ceiling:
-        ch = text[hi]
-        if ch in "<>":
-            break
-        if ch in ".!?" and (hi + 1 >= len(text) or text[hi + 1].isspace()):
-            hi += 1
-            break
-        if ch == "\n":
-            following = text.find("\n", hi + 1)
-            line = text[hi + 1 : following if following != -1 else len(text)]
-            if not line.strip() or _BLOCK_START.match(line):
-                break
-        hi += 1
-    return text[lo:hi].strip()
 
 
 def fingerprint(finding, base_dir: str, sources: Sources) -> str:

@@ -18,6 +18,7 @@ from dataclasses import replace
 from linter import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+DEFAULT_AUDIT_DB = "claimsafe-audit.sqlite3"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -46,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--format", choices=sorted(FORMATS), default="text", help="output format (default: text)"
     )
+    audit = _audit_parser(commands)
     baseline = commands.add_parser(
         "baseline", help="record today's findings so that check reports only new ones"
     )
@@ -57,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     write.add_argument("file", metavar="FILE", help="baseline file to write (JSON)")
     write.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
-    for sub in (check, write):
+    for sub in (check, write, audit):
         sub.add_argument(
             "--select",
             action="append",
@@ -70,17 +72,19 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="RULES",
             help="skip these codes, names or categories",
         )
-    check.add_argument(
-        "--fail-on",
-        choices=["info", "warning", "error"],
-        help="lowest severity that fails the run (default: warning)",
-    )
+    for sub in (check, audit):
+        sub.add_argument(
+            "--fail-on",
+            choices=["info", "warning", "error"],
+            help="lowest severity that fails the run (default: warning)",
+        )
     for sub in (check, write):
         sub.add_argument(
             "--stdin-filename",
             metavar="NAME",
             help="name (and format, by suffix) for text read from stdin",
         )
+    for sub in (check, write, audit):
         sub.add_argument(
             "--config",
             metavar="FILE",
@@ -111,9 +115,10 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="N",
             help="worker processes (default 0: one per CPU for inputs over 1 MB; 1: no workers)",
         )
-    check.add_argument(
-        "-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout"
-    )
+    for sub in (check, audit):
+        sub.add_argument(
+            "-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout"
+        )
     changed = check.add_mutually_exclusive_group()
     changed.add_argument(
         "--diff",
@@ -139,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     explain = commands.add_parser("explain", help="show a rule or a fact with its evidence")
     explain.add_argument("key", metavar="CODE|NAME|FACT-ID")
-    for sub in (check, write, verify, explain):
+    for sub in (check, write, audit, verify, explain):
         sub.add_argument(
             "--facts", action="append", metavar="DIR", help="extra fact base directory (repeatable)"
         )
@@ -150,6 +155,75 @@ def build_parser() -> argparse.ArgumentParser:
             "--rules", action="append", metavar="DIR", help="extra rule directory (repeatable)"
         )
     return parser
+
+
+def _audit_parser(commands) -> argparse.ArgumentParser:
+    audit = commands.add_parser(
+        "audit", help="audit published pages: folders, sitemaps, URL lists or URLs"
+    )
+    audit.add_argument(
+        "sources",
+        nargs="+",
+        metavar="SOURCE",
+        help="folder of pages, sitemap.xml (file or URL), file of URLs, or URL",
+    )
+    audit.add_argument(
+        "--report", metavar="FILE.html", help="write the self-contained HTML report to FILE"
+    )
+    audit.add_argument(
+        "--format",
+        choices=["text", "json", "csv"],
+        default="text",
+        help="what to print (default: text)",
+    )
+    audit.add_argument(
+        "--db",
+        default=DEFAULT_AUDIT_DB,
+        metavar="FILE",
+        help=f"SQLite database of audit runs, for --resume and trends (default: {DEFAULT_AUDIT_DB})",
+    )
+    audit.add_argument(
+        "--resume", action="store_true", help="continue the last unfinished run of these sources"
+    )
+    audit.add_argument(
+        "-j", "--jobs", type=int, default=0, metavar="N", help="lint processes (default: all cores)"
+    )
+    audit.add_argument(
+        "--concurrency", type=int, default=8, metavar="N", help="requests in flight (default: 8)"
+    )
+    audit.add_argument(
+        "--delay",
+        type=float,
+        default=1.0,
+        metavar="SECONDS",
+        help="least time between two requests to one host (default: 1.0)",
+    )
+    audit.add_argument(
+        "--timeout", type=float, default=15.0, metavar="SECONDS", help="per request (default: 15)"
+    )
+    audit.add_argument(
+        "--retries", type=int, default=3, metavar="N", help="retries on 429/5xx (default: 3)"
+    )
+    audit.add_argument(
+        "--max-bytes",
+        type=int,
+        default=5_000_000,
+        metavar="N",
+        help="largest page read (default: 5000000)",
+    )
+    audit.add_argument("--user-agent", metavar="UA", help="User-Agent header to send")
+    audit.add_argument(
+        "--ignore-robots", action="store_true", help="fetch pages robots.txt disallows"
+    )
+    audit.add_argument(
+        "--all-content",
+        action="store_true",
+        help="lint navigation, headers, footers and banners too, not only the main content",
+    )
+    audit.add_argument(
+        "--no-progress", action="store_true", help="no progress bar (shown only on a terminal)"
+    )
+    return audit
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -164,6 +238,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
+    from linter.audit.store import StoreError
     from linter.baseline import BaselineError
     from linter.config import ConfigError, find_config, load_settings
     from linter.diffs import DiffError
@@ -204,34 +279,120 @@ def _main(argv: list[str] | None) -> int:
         _check_selectors(engine, settings)
         if args.command == "baseline":
             return _baseline_write(engine, args)
+        if args.command == "audit":
+            return _audit(engine, settings, args)
         report, notes = _lint(engine, settings, args)
-    except (ConfigError, RuleError, UsageError, FactError, DiffError, BaselineError) as exc:
+    except (
+        ConfigError,
+        RuleError,
+        UsageError,
+        FactError,
+        DiffError,
+        BaselineError,
+        StoreError,
+    ) as exc:
         print(f"claimsafe: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
     from linter.reporters import FORMATS
 
-    out = sys.stdout if not args.output else None
     colour = args.color == "always" or (
-        args.color == "auto" and out is not None and out.isatty() and "NO_COLOR" not in os.environ
+        args.color == "auto"
+        and not args.output
+        and sys.stdout.isatty()
+        and "NO_COLOR" not in os.environ
     )
     rendered = FORMATS[args.format](report, engine.rulebook, colour=colour)
-    if out is None:
-        try:
-            with open(args.output, "w", encoding="utf-8") as handle:
-                handle.write(rendered)
-        except OSError as exc:
-            print(
-                f"claimsafe: error: {args.output}: cannot write report: {exc.strerror}",
-                file=sys.stderr,
-            )
-            return EXIT_USAGE
-    else:
-        out.write(rendered)
-        out.flush()
+    if not _emit(rendered, args.output):
+        return EXIT_USAGE
     for note in notes:
         print(f"claimsafe: {note}", file=sys.stderr)
     return EXIT_FINDINGS if report.failed(settings.fail_on) else EXIT_OK
+
+
+def _emit(rendered: str, output: str | None) -> bool:
+    """Write a report to ``output`` (stdout when None); False, with the error said, when
+    the file cannot be written."""
+    if output is None:
+        sys.stdout.write(rendered)
+        sys.stdout.flush()
+        return True
+    try:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(rendered)
+    except OSError as exc:
+        print(f"claimsafe: error: {output}: cannot write report: {exc.strerror}", file=sys.stderr)
+        return False
+    return True
+
+
+def _audit(engine, settings, args) -> int:
+    """``claimsafe audit``: fetch and lint every page of the sources into the database,
+    then print the results (``--format``) and write the HTML report (``--report``)."""
+    from linter.audit.fetch import FetchSettings
+    from linter.audit.run import AuditOptions, audit
+    from linter.findings import SEVERITY_RANK
+
+    for option in ("jobs", "concurrency", "retries", "max_bytes"):
+        if getattr(args, option) < (0 if option in ("jobs", "retries") else 1):
+            raise _Usage(f"--{option.replace('_', '-')}: must be at least 1")
+    for option in ("delay", "timeout"):
+        if getattr(args, option) < 0 or (option == "timeout" and args.timeout == 0):
+            raise _Usage(f"--{option}: must be a positive number of seconds")
+    fetch = FetchSettings(
+        timeout=args.timeout,
+        concurrency=args.concurrency,
+        per_host_delay=args.delay,
+        retries=args.retries,
+        max_bytes=args.max_bytes,
+        respect_robots=not args.ignore_robots,
+        **({"user_agent": args.user_agent} if args.user_agent else {}),
+    )
+    options = AuditOptions(args.sources, args.db, args.resume, args.jobs, fetch)
+    with _progress_bar(not args.no_progress and sys.stderr.isatty()) as progress:
+        report = audit(engine, options, progress)
+    from linter.reporters import AUDIT_FORMATS
+
+    if args.report:
+        if not _emit(AUDIT_FORMATS["html"](report, engine.rulebook), args.report):
+            return EXIT_USAGE
+    if not _emit(AUDIT_FORMATS[args.format](report, engine.rulebook), args.output):
+        return EXIT_USAGE
+    threshold = SEVERITY_RANK[settings.fail_on]
+    failed = any(not page.ok for page in report.pages) or any(
+        SEVERITY_RANK[pf.finding.severity] >= threshold for pf in report.findings
+    )
+    return EXIT_FINDINGS if failed else EXIT_OK
+
+
+@contextlib.contextmanager
+def _progress_bar(shown: bool):
+    """A rich progress bar on stderr (pages done of those found so far, failures,
+    findings, rate), or none when stderr is not a terminal."""
+    from linter.audit.run import Progress
+
+    if not shown:
+        yield Progress()
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress as Bar
+
+    with Bar(
+        TextColumn("auditing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[status]}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+    ) as bar:
+        task = bar.add_task("audit", total=None, status="")
+
+        def update(p: Progress) -> None:
+            status = f"{p.failed} failed · {p.findings} findings · {p.rate:.1f} pages/s"
+            bar.update(task, completed=p.done, total=p.total, status=status)
+
+        yield Progress(update=update)
 
 
 def _lint(engine, settings, args):
@@ -360,7 +521,9 @@ def _apply_options(settings, args):
             if missing:
                 raise ConfigError(f"{missing[0]}: {what} directory does not exist")
             changes[key] = tuple(getattr(settings, key)) + tuple(os.path.abspath(d) for d in dirs)
-    if args.command not in ("check", "baseline"):
+    if args.command == "audit":
+        changes["main_content"] = not args.all_content
+    if args.command not in ("check", "baseline", "audit"):
         return replace(settings, **changes)
     if args.select:
         changes["select"] = _split(args.select)

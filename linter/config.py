@@ -58,6 +58,9 @@ class Settings:
     fact_dirs: tuple[str, ...] = ()
     severity: dict = field(default_factory=dict)
     per_path: tuple[PathOverride, ...] = ()
+    # HTML: only the page's main content, not its navigation, footer or banners (the
+    # audit's default for published pages; see docs/main-content.md).
+    main_content: bool = False
     source: str | None = None  # the file these settings came from
 
 

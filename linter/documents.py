@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import sys
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
@@ -29,6 +30,12 @@ DEFAULT_INCLUDE = tuple(f"*{suffix}" for suffix in FORMAT_BY_SUFFIX)
 DEFAULT_EXCLUDE = (".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox")
 # Bytes sniffed to tell text from binary, as git does: a NUL byte in the head means binary.
 _SNIFF_BYTES = 8192
+
+
+# How far a sentence read around a match reaches from it, at most, on either side.
+CONTEXT_REACH = 200
+# A line that starts a block (list item, heading, quote, table row, tag) starts a sentence.
+_BLOCK_START = re.compile(r"[ \t]*(?:[-*+#>|]|\d+[.)]|<)")
 
 
 class UsageError(Exception):
@@ -174,3 +181,33 @@ def discover(
             yield path
         else:
             raise UsageError(f"{path}: no such file or directory")
+
+
+def sentence(text: str, start: int, end: int) -> str:
+    """The source text of the sentence around ``text[start:end]``: it ends at a sentence
+    mark followed by space, a blank line, a line that starts a block, or a tag."""
+    lo, floor = start, max(0, start - CONTEXT_REACH)
+    while lo > floor:
+        ch = text[lo - 1]
+        if ch in "<>" or ch in ".!?" and lo < len(text) and text[lo].isspace():
+            break
+        if ch == "\n":
+            previous = text.rfind("\n", 0, lo - 1) + 1
+            if not text[previous : lo - 1].strip() or _BLOCK_START.match(text, lo):
+                break
+        lo -= 1
+    hi, ceiling = end, min(len(text), end + CONTEXT_REACH)
+    while hi < ceiling:
+        ch = text[hi]
+        if ch in "<>":
+            break
+        if ch in ".!?" and (hi + 1 >= len(text) or text[hi + 1].isspace()):
+            hi += 1
+            break
+        if ch == "\n":
+            following = text.find("\n", hi + 1)
+            line = text[hi + 1 : following if following != -1 else len(text)]
+            if not line.strip() or _BLOCK_START.match(line):
+                break
+        hi += 1
+    return text[lo:hi].strip()

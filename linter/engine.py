@@ -19,7 +19,15 @@ from typing import TYPE_CHECKING
 
 from linter import directives
 from linter.config import Settings
-from linter.documents import Document, LineIndex, ReadProblem, discover, read_path, read_stdin
+from linter.documents import (
+    Document,
+    LineIndex,
+    ReadProblem,
+    discover,
+    read_path,
+    read_stdin,
+    sentence,
+)
 from linter.factbase import FactBase, default_sources_dir, load_factbase
 from linter.findings import PROBLEM_CATEGORY, PROBLEMS, SEVERITY_RANK, Evidence, Finding
 from linter.markup import extract
@@ -83,13 +91,14 @@ class Engine:
         if workers > 1:
             results = _parallel(self, targets, stdin_filename, workers)
         else:
-            results = (self._lint_target(t, stdin_filename) for t in targets)
+            results = (self.lint_file(t, stdin_filename) for t in targets)
         for findings in results:
             report.files += 1
             report.findings.extend(findings)
         return report
 
-    def _lint_target(self, target: str, stdin_filename: str | None = None) -> list[Finding]:
+    def lint_file(self, target: str, stdin_filename: str | None = None) -> list[Finding]:
+        """One file (``-``: stdin), its read problems included; cached when unchanged."""
         document, problems = read_stdin(stdin_filename) if target == "-" else read_path(target)
         findings = [self._read_problem(p) for p in problems]
         if document is not None:
@@ -120,7 +129,7 @@ class Engine:
     def lint_document(self, document: Document) -> list[Finding]:
         text = document.text
         lines = LineIndex(text)
-        extraction = extract(text, document.format)
+        extraction = extract(text, document.format, main_content=self.settings.main_content)
         suppressions, bad_directives = directives.parse(
             extraction.comments, text, lines, self.all_rules.known_selector
         )
@@ -259,12 +268,12 @@ def _parallel(engine: Engine, targets: list[str], stdin_filename: str | None, wo
     with context.Pool(workers) as pool:
         done = iter(pool.imap(_lint_in_worker, files, chunksize=8))
         for target in targets:
-            yield engine._lint_target(target, stdin_filename) if target == "-" else next(done)
+            yield engine.lint_file(target, stdin_filename) if target == "-" else next(done)
 
 
 def _lint_in_worker(path: str) -> list[Finding]:
     assert _WORKER_ENGINE is not None
-    return _WORKER_ENGINE._lint_target(path)
+    return _WORKER_ENGINE.lint_file(path)
 
 
 class _FindingMaker:
@@ -305,6 +314,7 @@ class _FindingMaker:
             suggestion=rule.suggestion,
             context=tuple(sorted(hit.context)),
             evidence=self._evidence(hit.facts or rule.facts),
+            sentence=" ".join(sentence(hit.segment.text, hit.start, hit.end).split()),
         )
 
     def _evidence(self, fact_ids: tuple[str, ...]) -> tuple[Evidence, ...]:

@@ -56,6 +56,9 @@ class Finding:
     # Context kinds the engine noticed (e.g. "testimonial", "hedged"): shown to people,
     # not part of the JSON contract.
     context: tuple[str, ...] = field(default=(), compare=False)
+    # The plain-text sentence around the match (markup gone, entities decoded), for the
+    # audit report; "" for problems. Not in the JSON contract.
+    sentence: str = field(default="", compare=False)
 
     @property
     def is_problem(self) -> bool:

@@ -14,9 +14,31 @@ from linter.reporters import json as json_reporter
 from linter.reporters import sarif as sarif_reporter
 from linter.reporters import text as text_reporter
 
+
+def _audit_html(report, rulebook=None, **options) -> str:
+    from linter.reporters import html
+
+    return html.render_audit(report, rulebook, **options)
+
+
+def _audit_csv(report, rulebook=None, **options) -> str:
+    from linter.reporters import csv
+
+    return csv.render_audit(report, rulebook, **options)
+
+
 FORMATS: dict[str, Callable[..., str]] = {
     "text": text_reporter.render,
     "json": json_reporter.render,
     "sarif": sarif_reporter.render,
     "github": github_reporter.render,
+}
+
+# An audit's formats render an AuditReport (see linter.audit.model); jinja2 is loaded only
+# when an HTML report is asked for.
+AUDIT_FORMATS: dict[str, Callable[..., str]] = {
+    "text": text_reporter.render_audit,
+    "json": json_reporter.render_audit,
+    "csv": _audit_csv,
+    "html": _audit_html,
 }

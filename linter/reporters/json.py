@@ -47,3 +47,53 @@ def render(report, rulebook=None, **_options) -> str:
         },
     }
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_audit(report, rulebook=None, **_options) -> str:
+    """An audit run: every page with its fetch outcome, and every finding with the
+    fields of ``check``'s JSON plus the page's ``url`` (same ``version``)."""
+    findings = []
+    for page in report.pages:
+        for pf in page.findings:
+            findings.append({**finding_dict(pf.finding), "url": page.url, "trend": pf.trend})
+    by_category = Counter(f["category"] for f in findings)
+    failed = sum(not page.ok for page in report.pages)
+    payload = {
+        "version": VERSION,
+        "tool": {"name": "claimsafe", "version": __version__},
+        "run": {
+            "id": report.run_id,
+            "sources": list(report.sources),
+            "started": report.started,
+            "finished": report.finished,
+        },
+        "pages": [
+            {
+                "url": page.url,
+                "final_url": page.final_url,
+                "outcome": page.outcome,
+                "http_status": page.http_status,
+                "detail": page.detail,
+                "findings": len(page.findings),
+                "risk": page.risk,
+            }
+            for page in report.pages
+        ],
+        "findings": findings,
+        "summary": {
+            "pages": len(report.pages),
+            "failed": failed,
+            "findings": len(findings),
+            "by_category": dict(sorted(by_category.items())),
+        },
+    }
+    if report.trend is not None:
+        t = report.trend
+        payload["trend"] = {
+            "previous_run": t.previous_run,
+            "previous_started": t.previous_started,
+            "new": t.new,
+            "remaining": t.remaining,
+            "fixed": len(t.fixed),
+        }
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"

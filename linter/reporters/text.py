@@ -20,11 +20,35 @@ _NOTES = {
 
 
 def render(report, rulebook=None, colour: bool = False, **_options) -> str:
+    lines = _finding_lines(report.findings, colour)
+    lines.append(
+        _summary(report.findings, f"{report.files} file{'s' if report.files != 1 else ''}")
+    )
+    return "\n".join(lines) + "\n"
+
+
+def render_audit(report, rulebook=None, colour: bool = False, **_options) -> str:
+    """An audit: the findings page by page (riskiest first), then each page that could not
+    be read, then a summary."""
+    lines = _finding_lines([pf.finding for pf in report.findings], colour)
+    failed = [page for page in report.pages if not page.ok]
+    for page in failed:
+        status = f" (HTTP {page.http_status})" if page.http_status else ""
+        lines.append(f"{page.url}: not audited: {page.outcome}{status}: {page.detail}")
+    pages = len(report.pages)
+    where = f"{pages} page{'s' if pages != 1 else ''}"
+    if failed:
+        where += f" ({len(failed)} not audited)"
+    lines.append(_summary([pf.finding for pf in report.findings], where))
+    return "\n".join(lines) + "\n"
+
+
+def _finding_lines(findings, colour: bool) -> list[str]:
     def paint(text: str, code: str) -> str:
         return f"{code}{text}{_RESET}" if colour else text
 
     lines: list[str] = []
-    for f in report.findings:
+    for f in findings:
         severity = paint(f.severity, _COLOURS.get(f.severity, ""))
         lines.append(
             f"{paint(f'{f.path}:{f.line}:{f.column}:', _BOLD)} {severity} [{f.rule} {f.name}] {f.message}"
@@ -38,17 +62,16 @@ def render(report, rulebook=None, colour: bool = False, **_options) -> str:
             lines.append(f"    suggestion: {' '.join(f.suggestion.split())}")
         for e in f.evidence[:2]:
             lines.append(paint(f'    evidence: {e.fact} ({e.document}): "{e.quote}"', _DIM))
-    counts = Counter(f.severity for f in report.findings)
-    files = f"{report.files} file{'s' if report.files != 1 else ''}"
-    if report.findings:
-        parts = ", ".join(
-            f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}"
-            for s in ("error", "warning", "info")
-            if counts[s]
-        )
-        lines.append(
-            f"Found {len(report.findings)} finding{'s' if len(report.findings) != 1 else ''} ({parts}) in {files}."
-        )
-    else:
-        lines.append(f"No findings in {files}.")
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def _summary(findings, where: str) -> str:
+    if not findings:
+        return f"No findings in {where}."
+    counts = Counter(f.severity for f in findings)
+    parts = ", ".join(
+        f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}"
+        for s in ("error", "warning", "info")
+        if counts[s]
+    )
+    return f"Found {len(findings)} finding{'s' if len(findings) != 1 else ''} ({parts}) in {where}."
