@@ -350,7 +350,15 @@ def _audit(engine, settings, args) -> int:
     )
     options = AuditOptions(args.sources, args.db, args.resume, args.jobs, fetch)
     with _progress_bar(not args.no_progress and sys.stderr.isatty()) as progress:
-        report = audit(engine, options, progress)
+        try:
+            report = audit(engine, options, progress)
+        except KeyboardInterrupt:
+            print(
+                f"claimsafe: interrupted; {progress.done} pages saved in {args.db}; "
+                "run the same command with --resume to finish",
+                file=sys.stderr,
+            )
+            return 130
     from linter.reporters import AUDIT_FORMATS
 
     if args.report:

@@ -14,6 +14,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from linter.audit.fetch import FetchSettings
 from linter.audit.run import AuditOptions, Progress, audit
 from linter.cli import main
@@ -207,7 +209,7 @@ def _pages(n: int) -> dict[str, Route]:
     }
 
 
-def _audit_process(sources: str, db: Path, *extra: str) -> subprocess.Popen:
+def _audit_process(sources: str, db: Path, *extra: str, session: bool = False) -> subprocess.Popen:
     command = [
         sys.executable,
         "-m",
@@ -225,6 +227,7 @@ def _audit_process(sources: str, db: Path, *extra: str) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env={**os.environ, "CLAIMSAFE_NO_CACHE": "1"},
+        start_new_session=session,
     )
 
 
@@ -236,6 +239,28 @@ def _stored(db: Path) -> list[str]:
         return []
 
 
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has exited; only its parent's wait is missing
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads processes from /proc")
 def test_an_audit_killed_midway_resumes_without_losing_or_redoing_a_page(tmp_path):
     pages = _pages(60)
     db = tmp_path / "audit.db"
@@ -248,6 +273,8 @@ def test_an_audit_killed_midway_resumes_without_losing_or_redoing_a_page(tmp_pat
             if db.exists() and len(_stored(db)) >= 10:
                 break
             time.sleep(0.05)
+        workers = _children(victim.pid)
+        assert workers, "the audit should lint in worker processes"
         victim.send_signal(signal.SIGKILL)
         victim.wait()
         finished_before = _stored(db)
@@ -265,5 +292,28 @@ def test_an_audit_killed_midway_resumes_without_losing_or_redoing_a_page(tmp_pat
     again = {base + r.path for r in requests[hits_before:]}
     assert not again & set(finished_before)
     assert len(report["findings"]) == len(pages)
+    # The killed audit's workers did not outlive it.
+    deadline = time.monotonic() + 10
+    while any(os.path.exists(f"/proc/{pid}") for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in workers if _alive(pid)]
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 1
+
+
+def test_ctrl_c_saves_what_is_finished_and_says_how_to_resume(tmp_path):
+    pages = _pages(60)
+    db = tmp_path / "audit.db"
+    with SiteServer(pages) as server:
+        urls = tmp_path / "urls.txt"
+        urls.write_text("".join(server.url(p) + "\n" for p in pages))
+        audit = _audit_process(str(urls), db, session=True)
+        deadline = time.monotonic() + 60
+        while len(_stored(db) if db.exists() else []) < 5 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.killpg(audit.pid, signal.SIGINT)  # as a terminal does: every process of the group
+        _, err = audit.communicate(timeout=60)
+    err = err.decode()
+    assert audit.returncode == 130
+    assert "--resume" in err and "Traceback" not in err and err.count("\n") == 1
+    assert len(_stored(db)) >= 5

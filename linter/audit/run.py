@@ -13,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import signal
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -91,11 +93,31 @@ def _start_pool(engine, jobs: int) -> ProcessPoolExecutor:
 
     pipeline()
     _ENGINE = engine
-    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+    pool = ProcessPoolExecutor(
+        jobs,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_exit_with_parent,
+        initargs=(os.getpid(),),
+    )
     # With fork, every worker starts on the first submit: do it now, before the event
     # loop and its resolver threads exist, since forking a threaded process is unsafe.
     pool.submit(int).result()
     return pool
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose audit was killed (SIGKILL, OOM) would wait for work forever: it
+    watches its parent and leaves when the parent is gone. Ctrl-C is the parent's to
+    handle (it saves what is finished and shuts the pool down); a worker interrupted
+    mid-page would only print a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def _lint_page(url: str, text: str, format: str) -> list[Finding]:
@@ -118,9 +140,7 @@ class _Audit:
     async def run(self, sources: list[Source]) -> None:
         queue: asyncio.Queue = asyncio.Queue(maxsize=self.workers)
         async with Fetcher(self.options.fetch) as fetcher:
-            workers = [
-                asyncio.create_task(self._work(queue, fetcher)) for _ in range(self.workers)
-            ]
+            workers = [asyncio.create_task(self._work(queue, fetcher)) for _ in range(self.workers)]
             seen = 0
             async for target in expand(sources, fetcher):
                 seen += 1
