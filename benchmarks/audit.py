@@ -48,7 +48,7 @@ results</a></li></ul></nav></header>
 
 def build_site(pages: int, workdir: Path) -> dict[str, Route]:
     markdown = workdir / "md"
-    corpus = generate(str(markdown), total_bytes=pages * 4000, file_bytes=4000)
+    corpus = generate(str(markdown), total_bytes=pages * 4400 + 50_000, file_bytes=4000)
     render = MarkdownIt("commonmark", {"html": False}).enable("table").render
     routes: dict[str, Route] = {}
     for i, path in enumerate(corpus.files[:pages]):
