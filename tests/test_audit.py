@@ -104,7 +104,7 @@ def test_json_findings_carry_checks_fields_plus_the_page_url_and_outcome(capsys,
         code, audited, _ = run_audit(capsys, tmp_path, url)
     assert code == 1
     [finding] = [f for f in audited["findings"] if f["category"] == "painless"]
-    assert finding["url"] == url
+    assert finding["url"] == url and finding["outcome"] == "ok"
     assert set(finding) >= {"path", "line", "column", "end_line", "end_column", "rule", "name"}
     assert page[finding["column"] - 1 :].startswith(finding["text"])
     assert audited["pages"][0]["outcome"] == "ok"

@@ -55,7 +55,14 @@ def render_audit(report, rulebook=None, **_options) -> str:
     findings = []
     for page in report.pages:
         for pf in page.findings:
-            findings.append({**finding_dict(pf.finding), "url": page.url, "trend": pf.trend})
+            findings.append(
+                {
+                    **finding_dict(pf.finding),
+                    "url": page.url,
+                    "outcome": page.outcome,
+                    "trend": pf.trend,
+                }
+            )
     by_category = Counter(f["category"] for f in findings)
     failed = sum(not page.ok for page in report.pages)
     payload = {
