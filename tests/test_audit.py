@@ -317,3 +317,13 @@ def test_ctrl_c_saves_what_is_finished_and_says_how_to_resume(tmp_path):
     assert audit.returncode == 130
     assert "--resume" in err and "Traceback" not in err and err.count("\n") == 1
     assert len(_stored(db)) >= 5
+
+
+def test_the_progress_bar_shows_pages_failures_findings_and_rate(capsys):
+    from linter.cli import _progress_bar
+
+    with _progress_bar(True) as progress:
+        progress.done, progress.failed, progress.findings, progress.total = 3, 1, 7, 4
+        progress.update(progress)
+    err = capsys.readouterr().err
+    assert "3/4" in err and "1 failed" in err and "7 findings" in err and "pages/s" in err
