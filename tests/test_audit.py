@@ -327,3 +327,19 @@ def test_the_progress_bar_shows_pages_failures_findings_and_rate(capsys):
         progress.update(progress)
     err = capsys.readouterr().err
     assert "3/4" in err and "1 failed" in err and "7 findings" in err and "pages/s" in err
+
+
+def test_a_folder_of_exported_pages_is_audited_like_check_lints_it(capsys, tmp_path):
+    site = tmp_path / "site"
+    (site / "blog").mkdir(parents=True)
+    (site / "index.md").write_text("# Hair clinic\n\nMesotherapy is completely painless.\n")
+    (site / "blog" / "post.html").write_text("<p>Results are guaranteed for every patient.</p>")
+    (site / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\0\0")
+    code, audited, _ = run_audit(capsys, tmp_path, str(site))
+    assert code == 1
+    assert sorted(p["url"] for p in audited["pages"]) == sorted(
+        [str(site / "index.md"), str(site / "blog" / "post.html")]
+    )
+    assert main(["check", "--no-config", "--format", "json", str(site)]) == 1
+    checked = json.loads(capsys.readouterr().out)["findings"]
+    assert positions(audited["findings"]) == positions(checked) != []
