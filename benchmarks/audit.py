@@ -31,6 +31,7 @@ sys.path[:0] = [str(ROOT), str(HERE)]
 
 from generate import generate  # noqa: E402
 from markdown_it import MarkdownIt  # noqa: E402
+
 from tests.siteserver import Route, SiteServer  # noqa: E402
 
 _PAGE = """<!doctype html>

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import fnmatch
 import os
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from linter import directives
@@ -29,8 +31,15 @@ from linter.documents import (
     sentence,
 )
 from linter.factbase import FactBase, default_sources_dir, load_factbase
-from linter.findings import PROBLEM_CATEGORY, PROBLEMS, SEVERITY_RANK, Evidence, Finding
-from linter.markup import extract
+from linter.findings import (
+    PROBLEM_CATEGORY,
+    PROBLEMS,
+    SEVERITY_RANK,
+    SITE_CHROME,
+    Evidence,
+    Finding,
+)
+from linter.markup import Segment, extract
 from linter.rulebook import Rulebook, default_rules_dir, load_rulebook
 
 if TYPE_CHECKING:
@@ -129,7 +138,10 @@ class Engine:
     def lint_document(self, document: Document) -> list[Finding]:
         text = document.text
         lines = LineIndex(text)
-        extraction = extract(text, document.format, main_content=self.settings.main_content)
+        extraction = extract(text, document.format)
+        segments, chrome = extraction.segments, frozenset()
+        if self.settings.main_content and document.format == "html":
+            segments, chrome = _main_and_chrome(text, segments)
         suppressions, bad_directives = directives.parse(
             extraction.comments, text, lines, self.all_rules.known_selector
         )
@@ -141,18 +153,23 @@ class Engine:
             make.problem("invalid-suppression", d.comment.start, d.comment.end, d.message)
             for d in bad_directives
         ]
-        if extraction.segments and len(self.rulebook):
+        if segments and len(self.rulebook):
             from linter.nlp import pipeline
 
             matcher = self.matcher
             hits = []
-            for analysis in pipeline().analyse(extraction.segments):
+            for analysis in pipeline().analyse(segments):
                 hits += matcher.hits(analysis)
                 hits += self._facts.hits(analysis)
-            hits += self._disclosure.hits(extraction.segments, hits)
+            # What a page discloses is read from its own content, not from the site's chrome.
+            page = [s for s in segments if id(s) not in chrome]
+            hits += self._disclosure.hits(page, [h for h in hits if id(h.segment) not in chrome])
             for hit in hits:
                 start, end = hit.segment.source_span(hit.start, hit.end)
-                findings.append(make.claim(hit, start, end))
+                finding = make.claim(hit, start, end)
+                if id(hit.segment) in chrome:
+                    finding = replace(finding, context=(*finding.context, SITE_CHROME))
+                findings.append(finding)
         findings = self._per_path(document.path, findings)
         findings = self._suppress(findings, suppressions)
         findings = _dedupe(findings)
@@ -343,6 +360,29 @@ class _FindingMaker:
             severity=severity,
             message=message,
         )
+
+
+def _main_and_chrome(text: str, segments: list[Segment]) -> tuple[list[Segment], frozenset[int]]:
+    """A page's main content (see ``markup.html``) and the segments of its chrome: the
+    navigation, header, footer and banners every page of the site repeats. The chrome is
+    still linted (a footer's "guaranteed results" is the site's claim), and its findings
+    carry the ``SITE_CHROME`` context so that an audit reports each once per site."""
+    main = extract(text, "html", main_content=True).segments
+    spans = sorted(_source_range(s) for s in main)
+    starts = [start for start, _ in spans]
+    reach = list(accumulate((end for _, end in spans), max))  # furthest end so far
+    chrome = []
+    for segment in segments:
+        start, end = _source_range(segment)
+        i = bisect_left(starts, end) - 1  # the last main span that starts before this ends
+        if i < 0 or reach[i] <= start:
+            chrome.append(segment)
+    merged = sorted([*main, *chrome], key=lambda s: s.offsets.source_start(0))
+    return merged, frozenset(id(s) for s in chrome)
+
+
+def _source_range(segment: Segment) -> tuple[int, int]:
+    return segment.offsets.source_start(0), segment.offsets.source_end(len(segment.text) - 1)
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

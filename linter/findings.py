@@ -27,6 +27,10 @@ PROBLEMS = {
     "unused-suppression": ("CS905", "unused-suppression", "warning"),
 }
 PROBLEM_CATEGORY = "problem"
+# The context of a finding in a page's navigation, header, footer or banners (the site's
+# chrome, repeated on every page) rather than in its main content: ``audit`` reports each
+# such finding once per site.
+SITE_CHROME = "site-chrome"
 
 
 @dataclass(frozen=True)

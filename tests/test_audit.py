@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -111,17 +112,33 @@ def test_json_findings_carry_checks_fields_plus_the_page_url_and_outcome(capsys,
     assert audited["pages"][0]["http_status"] == 200
 
 
-def test_only_the_main_content_of_a_page_is_linted_unless_asked(capsys, tmp_path):
-    page = (
-        "<html><body><nav><a href='/'>Painless treatments, guaranteed results</a></nav>"
-        "<main><p>Mesotherapy involves small injections into the scalp.</p></main>"
-        "<footer>Painless treatments, guaranteed results.</footer></body></html>"
-    )
-    with SiteServer({"/p": Route(page)}) as server:
-        code, main_only, _ = run_audit(capsys, tmp_path, server.url("/p"))
-        _, everything, _ = run_audit(capsys, tmp_path, server.url("/p"), "--all-content")
-    assert code == 0 and main_only["findings"] == []
-    assert {f["category"] for f in everything["findings"]} >= {"painless", "guarantee"}
+def test_a_page_is_linted_for_its_main_content_and_the_sites_chrome_once(capsys, tmp_path):
+    def page(body: str) -> Route:
+        return Route(
+            "<html><body><nav><a href='/'>Painless treatments, guaranteed results</a></nav>"
+            f"<main><p>{body}</p></main>"
+            "<footer>Painless treatments, guaranteed results.</footer></body></html>"
+        )
+
+    pages = {
+        "/a": page("Mesotherapy involves small injections into the scalp."),
+        "/b": page("Mesotherapy has no side effects."),
+        "/c": page("Book a consultation with our nurse."),
+    }
+    with SiteServer(pages) as server:
+        urls = [server.url(p) for p in pages]
+        _, audited, _ = run_audit(capsys, tmp_path, *urls)
+        _, everything, _ = run_audit(capsys, tmp_path, *urls, "--all-content")
+    # The page's own claim, on its page; the navigation's and footer's claims are the
+    # site's: reported once, marked site-wide, whatever page they were first seen on.
+    own = [(f["url"], f["category"]) for f in audited["findings"] if not f["site_wide"]]
+    assert own == [(urls[1], "safety-absolute")]
+    site = sorted(f["category"] for f in audited["findings"] if f["site_wide"])
+    assert site == ["guarantee", "painless"]
+    # --all-content: everything on every page, as check reads it.
+    per_page = Counter(f["url"] for f in everything["findings"] if f["category"] == "painless")
+    assert per_page == {url: 2 for url in urls}
+    assert not any(f["site_wide"] for f in everything["findings"])
 
 
 def test_csv_has_a_row_per_finding_and_a_row_per_page_without_one(capsys, tmp_path):

@@ -538,6 +538,7 @@ CSV_COLUMNS = [
     "suggestion",
     "evidence_facts",
     "trend",
+    "site_wide",
 ]
 
 
@@ -591,6 +592,7 @@ def test_csv_has_one_row_per_finding_and_one_per_page_without_findings():
         "suggestion": "Side effects are usually mild, such as redness or bruising.",
         "evidence_facts": "f1; f2",
         "trend": "remaining",
+        "site_wide": "",
     }
     assert rows[1]["category"] == "missing-risks" and rows[1]["suggestion"] == ""
     clean, failed = rows[2], rows[3]

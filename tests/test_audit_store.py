@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from linter.audit.store import PageRecord, Store, StoreError, fingerprint
-from linter.findings import Finding
+from linter.findings import SITE_CHROME, Finding
 
 SITE = ["https://clinic.example/sitemap.xml"]
 
@@ -110,3 +110,27 @@ def test_a_file_that_is_not_a_database_is_a_one_line_error(tmp_path):
     bad.write_bytes(b"hello, this is not SQLite" * 100)
     with pytest.raises(StoreError, match="audit.db: not a usable audit database"):
         Store(str(bad))
+
+
+def chrome(url: str, text="guaranteed results", sentence="Painless, guaranteed results."):
+    f = finding(url, "CS141", "guarantee", text, sentence)
+    return Finding(**{**f.__dict__, "context": (SITE_CHROME,)})
+
+
+def test_a_site_wide_finding_is_one_claim_of_the_site_whatever_page_shows_it(tmp_path):
+    a, b = "https://clinic.example/a", "https://clinic.example/b"
+    assert fingerprint(a, chrome(a)) == fingerprint(b, chrome(b, sentence="Guaranteed results!"))
+    assert fingerprint(a, chrome(a)) != fingerprint("https://other.example/a", chrome(a))
+    store = Store(str(tmp_path / "a.db"))
+    first, _ = store.begin(SITE)
+    store.record(first, page(a, chrome(a)))
+    store.record(first, page(b))
+    store.finish(first)
+    # Next time it is first seen on another page: it remains, it was not fixed.
+    second, _ = store.begin(SITE)
+    store.record(second, page(b, chrome(b)))
+    assert store.site_chrome(second) == {fingerprint(b, chrome(b))}
+    store.record(second, page(a))
+    store.finish(second)
+    trend = store.report(second).trend
+    assert (trend.new, trend.remaining, trend.fixed) == (0, 1, ())

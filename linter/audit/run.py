@@ -18,14 +18,14 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from linter.audit.fetch import Fetcher, FetchResult, FetchSettings
 from linter.audit.model import AuditReport
 from linter.audit.sources import Source, Target, classify, expand
 from linter.audit.store import PageRecord, Store, fingerprint
 from linter.documents import Document
-from linter.findings import Finding
+from linter.findings import SITE_CHROME, Finding
 
 
 @dataclass
@@ -136,6 +136,7 @@ class _Audit:
         self.store, self.run_id, self.done = store, run, done
         self.pool, self.options, self.progress = pool, options, progress
         self.workers = options.fetch.concurrency + 2 * jobs_for(options.jobs)
+        self.chrome = store.site_chrome(run)  # fingerprints of site-wide findings reported
 
     async def run(self, sources: list[Source]) -> None:
         queue: asyncio.Queue = asyncio.Queue(maxsize=self.workers)
@@ -160,7 +161,7 @@ class _Audit:
                 continue
             if target.location in self.done:
                 continue
-            self._record(await self._page(target, fetcher, loop))
+            self._record(self._once_per_site(await self._page(target, fetcher, loop)))
 
     async def _page(self, target: Target, fetcher: Fetcher, loop) -> PageRecord:
         url = target.location
@@ -181,6 +182,18 @@ class _Audit:
         return PageRecord(
             url, final, "ok", "", status, tuple((f, fingerprint(url, f)) for f in findings)
         )
+
+    def _once_per_site(self, page: PageRecord) -> PageRecord:
+        """Keep a finding in the site's chrome (navigation, footer, ...) only on the first
+        page it is seen on: it is one claim of the site, not one per page."""
+        kept = []
+        for finding, fp in page.findings:
+            if SITE_CHROME in finding.context:
+                if fp in self.chrome:
+                    continue
+                self.chrome.add(fp)
+            kept.append((finding, fp))
+        return replace(page, findings=tuple(kept))
 
     def _record(self, page: PageRecord) -> None:
         self.store.record(self.run_id, page)

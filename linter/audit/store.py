@@ -17,6 +17,7 @@ import json
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from linter import __version__
 from linter.audit.model import (
@@ -28,7 +29,7 @@ from linter.audit.model import (
     Trend,
     rank,
 )
-from linter.findings import Evidence, Finding
+from linter.findings import SITE_CHROME, Evidence, Finding
 
 SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -178,7 +179,7 @@ class Store:
             (key, run),
         ).fetchone()
         before = self._fingerprints(previous[0]) if previous else {}
-        seen: Counter[tuple[str, str]] = Counter()
+        seen: Counter[str] = Counter()
         findings: dict[str, list[PageFinding]] = {}
         for url, fp, data in self.db.execute(
             "SELECT url, fingerprint, finding FROM findings WHERE run=? ORDER BY rowid", (run,)
@@ -186,9 +187,8 @@ class Store:
             finding = _load(data)
             trend = ""
             if previous:
-                seen[url, fp] += 1
-                known = before.get((url, fp))
-                trend = "remaining" if known and seen[url, fp] <= len(known) else "new"
+                seen[fp] += 1
+                trend = "remaining" if seen[fp] <= len(before.get(fp, ())) else "new"
             findings.setdefault(url, []).append(PageFinding(finding, finding.sentence, trend))
         pages = [
             Page(url, final_url, outcome, detail, status, tuple(findings.get(url, ())))
@@ -211,38 +211,58 @@ class Store:
             trend=trend,
         )
 
-    def _fingerprints(self, run: int) -> dict[tuple[str, str], list[Finding]]:
-        out: dict[tuple[str, str], list[Finding]] = {}
+    def _fingerprints(self, run: int) -> dict[str, list[tuple[str, Finding]]]:
+        out: dict[str, list[tuple[str, Finding]]] = {}
         for url, fp, data in self.db.execute(
             "SELECT url, fingerprint, finding FROM findings WHERE run=?", (run,)
         ):
-            out.setdefault((url, fp), []).append(_load(data))
+            out.setdefault(fp, []).append((url, _load(data)))
         return out
+
+    def site_chrome(self, run: int) -> set[str]:
+        """Fingerprints of the site-wide findings a run has reported (for ``--resume``)."""
+        return {
+            fp
+            for fp, data in self.db.execute(
+                "SELECT fingerprint, finding FROM findings WHERE run=? AND finding LIKE ?",
+                (run, f'%"{SITE_CHROME}"%'),
+            )
+            if SITE_CHROME in _load(data).context
+        }
 
     @staticmethod
     def _trend(previous, pages: list[Page], before, seen: Counter) -> Trend:
         # A page that could not be read this time proves nothing: its old findings are
-        # neither fixed nor remaining, so they are left out of the comparison.
-        audited = {p.url for p in pages if p.ok}
+        # neither fixed nor remaining, so they are left out of the comparison (a site-wide
+        # finding is left out only when no page of its site could be read).
+        audited = {p.url for p in pages if p.ok} | {site_of(p.url) for p in pages if p.ok}
         fixed = []
-        for (url, fp), old in before.items():
-            if url in audited:
-                fixed += [
-                    FixedFinding(url, f.rule, f.name, f.category, f.severity, f.text)
-                    for f in old[seen[url, fp] :]
-                ]
-        remaining = sum(min(n, len(before.get(k, ()))) for k, n in seen.items())
+        for fp, old in before.items():
+            for url, f in old[seen[fp] :]:
+                if (site_of(url) if SITE_CHROME in f.context else url) in audited:
+                    fixed.append(FixedFinding(url, f.rule, f.name, f.category, f.severity, f.text))
+        remaining = sum(min(n, len(before.get(fp, ()))) for fp, n in seen.items())
         new = sum(seen.values()) - remaining
         return Trend(previous[0], previous[1], new, remaining, tuple(fixed))
 
 
+def site_of(url: str) -> str:
+    """The site a page belongs to: scheme and host of a URL; "" for local files (the
+    folder audited is one site)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else ""
+
+
 def fingerprint(url: str, finding: Finding) -> str:
     """A finding's identity across runs: the page, the rule, the matched words and the
-    sentence around them (page-level findings: the page and the rule)."""
+    sentence around them (page-level findings: the page and the rule). For a finding in
+    the site's chrome, the site and the words: it is the same claim wherever it appears."""
     text = context = ""
     if finding.category not in DISCLOSURE_CATEGORIES:
         text = " ".join(finding.text.split()).lower()
         context = " ".join(finding.sentence.split()).lower()
+    if SITE_CHROME in finding.context:  # the menu item and the footer line are one claim
+        url, context = site_of(url), ""
     key = "\0".join((url, finding.rule, text, context))
     return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
 

@@ -12,6 +12,7 @@ import csv
 import io
 
 from linter.audit.model import AuditReport
+from linter.findings import SITE_CHROME
 
 COLUMNS = (
     "url",
@@ -32,6 +33,7 @@ COLUMNS = (
     "suggestion",
     "evidence_facts",
     "trend",
+    "site_wide",
 )
 
 # Spreadsheet formula injection (OWASP "CSV Injection"): Excel, LibreOffice and Google
@@ -50,7 +52,7 @@ def render_audit(report: AuditReport, rulebook=None, **_options) -> str:
     for page in report.pages:
         head = [page.url, page.final_url or "", page.outcome, page.http_status]
         if not page.findings:
-            writer.writerow(_guard([*head, *[""] * 8, page.detail, "", "", "", "", ""]))
+            writer.writerow(_guard([*head, *[""] * 8, page.detail, "", "", "", "", "", ""]))
             continue
         for pf in page.findings:
             f = pf.finding
@@ -72,6 +74,7 @@ def render_audit(report: AuditReport, rulebook=None, **_options) -> str:
                         f.suggestion or "",
                         "; ".join(e.fact for e in f.evidence),
                         pf.trend,
+                        "yes" if SITE_CHROME in f.context else "",
                     ]
                 )
             )

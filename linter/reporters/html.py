@@ -21,7 +21,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from linter.audit.model import DISCLOSURE_CATEGORIES, AuditReport, Page, rank
-from linter.findings import PROBLEM_CATEGORY, SEVERITY_RANK
+from linter.findings import PROBLEM_CATEGORY, SEVERITY_RANK, SITE_CHROME
 from linter.rulebook import CATEGORIES
 
 SEVERITIES = ("error", "warning", "info")
@@ -31,6 +31,8 @@ RANKING_LIMIT = 100
 _NOTES = {
     "testimonial": "In a testimonial or caption: still the advertiser's claim.",
     "hedged": "Hedged, so reported at lower severity.",
+    SITE_CHROME: "In the site's navigation, header or footer: one claim of the whole site, "
+    "reported on the first page it was found on.",
 }
 _CATEGORY_ORDER = {c: i for i, c in enumerate((*CATEGORIES, PROBLEM_CATEGORY))}
 _CATEGORY_LABELS = {PROBLEM_CATEGORY: "tool problem"}

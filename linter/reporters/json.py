@@ -10,6 +10,7 @@ import json
 from collections import Counter
 
 from linter import __version__
+from linter.findings import SITE_CHROME
 
 VERSION = 1
 
@@ -61,6 +62,7 @@ def render_audit(report, rulebook=None, **_options) -> str:
                     "url": page.url,
                     "outcome": page.outcome,
                     "trend": pf.trend,
+                    "site_wide": SITE_CHROME in pf.finding.context,
                 }
             )
     by_category = Counter(f["category"] for f in findings)

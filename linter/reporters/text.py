@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from collections import Counter
 
+from linter.findings import SITE_CHROME
+
 _COLOURS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 _DIM, _BOLD, _RESET = "\033[2m", "\033[1m", "\033[0m"
 # Context kinds worth telling a reviewer about when a claim still stands.
 _NOTES = {
     "testimonial": "in a testimonial or caption: still the advertiser's claim",
     "hedged": "hedged, so reported at lower severity",
+    SITE_CHROME: "in the site's navigation, header or footer: reported once for the site",
 }
 
 
