@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from linter.context import ATTRIBUTION, ContextDetector
-from linter.patterns import PatternError, PatternSet, compile_pattern
+from linter.patterns import PatternError, PatternSet, TokenArrays, compile_pattern
 from linter.rulebook import SEVERITIES, Rule, Rulebook, RuleError
 
 if TYPE_CHECKING:
@@ -66,6 +66,12 @@ class RuleMatcher:
     """
 
     def __init__(self, rulebook: Rulebook, pipeline: Pipeline) -> None:
+        from linter.nlp import lasting
+
+        with lasting():
+            self._compile(rulebook, pipeline)
+
+    def _compile(self, rulebook: Rulebook, pipeline: Pipeline) -> None:
         from spacy.matcher import PhraseMatcher
 
         self.rules = list(rulebook)
@@ -190,10 +196,7 @@ class _Sentences:
     """Sentence bounds of a Doc, read once (``Token.sent`` walks the tokens every call)."""
 
     def __init__(self, doc) -> None:
-        from spacy.attrs import SENT_START
-
-        flags = doc.to_array([SENT_START]).reshape(-1)
-        starts = [0] + [int(i) for i in (flags == 1).nonzero()[0] if i > 0]
+        starts = TokenArrays.of(doc).sentence_starts()
         self._starts = starts
         self._ends = starts[1:] + [len(doc)]
 

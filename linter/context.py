@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from linter.yamlutil import load_yaml
 
 if TYPE_CHECKING:
-    from spacy.tokens import Span
+    from spacy.tokens import Doc, Span
 
     from linter.nlp import Pipeline
 
@@ -97,7 +97,9 @@ class ContextDetector:
 
     def compile(self, pipeline: Pipeline) -> None:
         """Build the cue matchers (after the pipeline's norm table is frozen)."""
-        from spacy.matcher import Matcher, PhraseMatcher
+        from spacy.matcher import PhraseMatcher
+
+        from linter.patterns import PatternSet, compile_pattern
 
         # Terminators are punctuation and conjunctions: matched on the lower-case text,
         # because NORM maps every dash to "-" and a hyphen inside a word ends no clause.
@@ -109,21 +111,30 @@ class ContextDetector:
         for label, items in self.phrases.items():
             if label != "terminators":
                 self._phrases.add(label, [pipeline.make_doc(p) for p in items])
-        self._patterns = Matcher(pipeline.vocab)
-        self._patterns.add("DISCLAIMER", self.data["disclaimer"]["patterns"])
-        self._patterns.add("CITATION", self.data["citation"]["patterns"])
+        # Token patterns in spaCy's Matcher syntax, matched like its Matcher (every match),
+        # but once per Doc: spaCy's Matcher costs more per sentence than all the rest.
+        self._patterns = PatternSet()
+        for label in ("DISCLAIMER", "CITATION"):
+            for tokens in self.data[label.lower()]["patterns"]:
+                self._patterns.add(label, compile_pattern(tokens, pipeline.vocab))
+        # The last Doc and its pattern matches: cues() is asked sentence by sentence.
+        self._matched: tuple[Doc | None, list[tuple[str, int, int]]] = (None, [])
         self._strings = pipeline.vocab.strings
 
     def cues(self, sent: Span) -> Cues:
+        """The cues in ``sent``, a sentence of its Doc (as the Doc marks sentence starts)."""
         found: dict[str, list[tuple[int, int]]] = {}
-        # PhraseMatcher answers in Doc positions, Matcher in positions within the span.
-        for matcher, base in (
-            (self._terminators, 0),
-            (self._phrases, 0),
-            (self._patterns, sent.start),
-        ):
+        for matcher in (self._terminators, self._phrases):
             for match_id, start, end in matcher(sent):
-                found.setdefault(self._strings[match_id], []).append((start + base, end + base))
+                found.setdefault(self._strings[match_id], []).append((start, end))
+        doc, matches = self._matched
+        if doc is not sent.doc:
+            doc = sent.doc
+            matches = self._patterns(doc, every=True)
+            self._matched = (doc, matches)
+        for label, start, end in matches:
+            if sent.start <= start < sent.end:
+                found.setdefault(label, []).append((start, end))
         return Cues(found)
 
     def detect(

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from linter.checks import Hit, downgrade
 from linter.factbase import Fact, FactBase, Value
+from linter.patterns import TokenArrays
 from linter.yamlutil import load_yaml
 
 if TYPE_CHECKING:
@@ -117,25 +118,49 @@ ORDINALS = {
 }
 # How far (in characters) from the number a rule's `near` words may stand.
 NEAR_BEFORE, NEAR_AFTER = 48, 40
+
+
+def _alternation(words: list[str]) -> str:
+    """Literal words as one alternation, factored by first letter: Python's engine tries
+    every branch in turn, so ``t(?:welve|wo)`` fails in one step where ``twelve|two``
+    takes two. Branches keep their order within a letter, and (for ASCII words) no
+    character matches two first letters, so it matches exactly what the plain
+    alternation matches."""
+    if not all(w and w.isascii() for w in words):
+        return "|".join(re.escape(w) for w in words)
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        groups.setdefault(word[0].lower(), []).append(word)
+    return "|".join(
+        re.escape(group[0])
+        if len(group) == 1
+        else re.escape(first) + "(?:" + "|".join(re.escape(w[1:]) for w in group) + ")"
+        for first, group in groups.items()
+    )
+
+
+# Longest first (as escaped), so "forty-five" is not read as "forty".
 _NUM = (
     r"(?:\d+(?:\.\d+)?|"
-    + "|".join(sorted((re.escape(w) for w in NUMBER_WORDS), key=len, reverse=True))
+    + _alternation(sorted(NUMBER_WORDS, key=lambda w: len(re.escape(w)), reverse=True))
     + ")"
 )
 _UNIT = (
-    r"(?:"
-    + "|".join(sorted((re.escape(u) for u in UNITS if "-" not in u), key=len, reverse=True))
-    + ")"
+    "(?:" + _alternation(sorted((u for u in UNITS if "-" not in u), key=len, reverse=True)) + ")"
 )
+# Every match starts with a digit or with the first letter of one of these words: a
+# lookahead for that one character spares trying every branch at every other position.
+_FIRST = [*NUMBER_WORDS, *ORDINALS, "between", "the", "session", "treatment"]
 _QUANTITY = re.compile(
+    r"(?=[\d" + re.escape("".join(sorted({w[0].lower() for w in _FIRST}))) + "])(?:"
     rf"\b(?:between\s+)?(?P<a>{_NUM})(?:\s*(?:-|–|—|to|and|or)\s*(?P<b>{_NUM}))?(?P<half>\s+and\s+a\s+half)?"
     rf"\s*-?\s*(?:(?:full|whole|good|entire)\s+)?(?P<unit>{_UNIT})\b(?P<half2>\s+and\s+a\s+half)?"
     rf"|\b(?P<a2>{_NUM})(?:\s*(?:-|–|to|or)\s*(?P<b2>{_NUM}))?\s+(?:times?\s+)?(?:a|per|each)\s+year\b"
     r"|\b(?:the\s+)?(?P<ord>"
-    + "|".join(ORDINALS)
+    + _alternation(list(ORDINALS))
     + r"|\d+(?:st|nd|rd|th))\s+(?P<ounit>session|treatment|visit|appointment)\b"
     r"|\b(?P<ounit2>session|treatment)\s+(?P<ord2>one|two|three|four|five|\d+)\b"
-    r"|\b(?P<year>1[89]\d\d|20\d\d)(?P<decade>'?s)?\b",
+    r"|\b(?P<year>1[89]\d\d|20\d\d)(?P<decade>'?s)?\b)",
     re.IGNORECASE,
 )
 
@@ -196,14 +221,89 @@ def describe(v: Value) -> str:
     return f"{span} {v.unit}{'' if v.max == 1 else 's'}"
 
 
+# Without case, Python's regular expressions equate "ı" and "ſ" with "i" and "s", which
+# lower-casing does not, and "İ" lower-cases to two characters.
+_FOLD_TRAPS = re.compile("[\u0130\u0131\u017f]")
+
+
+class _Literals:
+    """Does any of some literal phrases occur, each with its own regular expression around
+    it (word boundaries)? The same answer as searching the alternation of those
+    expressions, which Python's engine tries phrase by phrase at every position of the
+    text; here ``str.find`` (a scan in C) finds each phrase and its expression is tried
+    only where the phrase is. Expressions are compiled when first needed: most word lists
+    are searched in a handful of short windows, and start-up would pay for them all."""
+
+    def __init__(self, items: list[tuple[str, str]], pattern: str, flags: int = 0) -> None:
+        """``items``: (phrase, its expression); ``pattern``: their alternation."""
+        self.pattern, self.flags = pattern, flags
+        self.fold = bool(flags & re.IGNORECASE)
+        # Without case, a phrase is found in the lower-cased text, which is exact for ASCII
+        # phrases; any other is searched for with its expression.
+        self.items = [(phrase.lower() if self.fold else phrase, source) for phrase, source in items]
+        self._compiled: dict[str, re.Pattern] = {}
+
+    def _regex(self, source: str) -> re.Pattern:
+        regex = self._compiled.get(source)
+        if regex is None:
+            regex = self._compiled[source] = re.compile(source, self.flags)
+        return regex
+
+    def _whole(self, text: str) -> bool:
+        """Whether the scan cannot be used on ``text``: search the alternation instead."""
+        return not self.items or (
+            self.fold and not text.isascii() and bool(_FOLD_TRAPS.search(text))
+        )
+
+    def search(self, text: str) -> bool:
+        if self._whole(text):
+            return self._regex(self.pattern).search(text) is not None
+        return next(self._starts(text), None) is not None
+
+    def search_each(self, texts: list[str]) -> list[bool]:
+        """:meth:`search` of each text, in one pass over the texts joined by line breaks:
+        a match never spans the join (no phrase holds a line break) and a line break is a
+        word boundary like the end of a text."""
+        if not self.items or any(not p or "\n" in p for p, _ in self.items):
+            return [self.search(text) for text in texts]
+        whole = "\n".join(texts)
+        offsets, offset = [], 0
+        for text in texts:
+            offsets.append(offset)
+            offset += len(text) + 1
+        found = [False] * len(texts)
+        starts = (
+            (m.start() for m in self._regex(self.pattern).finditer(whole))
+            if self._whole(whole)
+            else self._starts(whole)
+        )
+        for start in starts:
+            found[bisect_right(offsets, start) - 1] = True
+        return found
+
+    def _starts(self, text: str) -> Iterator[int]:
+        """Where some phrase's expression matches (not all overlapping ones need be)."""
+        haystack = text.lower() if self.fold else text
+        for phrase, source in self.items:
+            if self.fold and not phrase.isascii():
+                yield from (m.start() for m in self._regex(source).finditer(text))
+                continue
+            i = haystack.find(phrase)
+            while i >= 0:
+                if self._regex(source).match(text, i):
+                    yield i
+                i = haystack.find(phrase, i + 1)
+
+
 @cache
-def _words(words: tuple[str, ...]) -> re.Pattern:
-    """One compiled alternation per word list (word lists come from rules and facts)."""
-    return re.compile("|".join(rf"\b{re.escape(w.lower())}\b" for w in words) or "(?!)")
+def _words(words: tuple[str, ...]) -> _Literals:
+    """One search per word list (word lists come from rules and facts)."""
+    items = [(w.lower(), rf"\b{re.escape(w.lower())}\b") for w in words]
+    return _Literals(items, "|".join(source for _, source in items) or "(?!)")
 
 
 def _has_any(text: str, words) -> bool:
-    return _words(tuple(words)).search(text) is not None
+    return _words(tuple(words)).search(text)
 
 
 class QuantityCheck:
@@ -277,10 +377,15 @@ class QuantityCheck:
         return [f for f, _ in self._applicable(sentence)]
 
 
+# Token columns the quantity checks read.
+_COLUMNS = ("LOWER", "SHAPE", "IDX", "LENGTH")
+
+
 class FactChecker:
     """Runs the quantity checks over analysed chunks; yields :class:`Hit` like the rules."""
 
     def __init__(self, rules: list[Rule], factbase: FactBase, context: ContextDetector) -> None:
+        TokenArrays.wanted.update(_COLUMNS)
         self.checks = [
             QuantityCheck(r, factbase) for r in rules if r.check and r.check["kind"] == "quantity"
         ]
@@ -293,7 +398,6 @@ class FactChecker:
         word, an ordinal's noun, a year): one vectorised lookup instead of running the
         quantity expression over every word of the text."""
         import numpy as np
-        from spacy.attrs import IDX, LENGTH, LOWER, SHAPE
 
         strings = analysis.doc.vocab.strings
         if self._anchors is None:
@@ -308,15 +412,17 @@ class FactChecker:
             self._years = np.array(
                 [strings.add(s) for s in ("dddd", "ddddx", "dddd'x")], dtype=np.uint64
             )
-        table = analysis.doc.to_array([LOWER, SHAPE, IDX, LENGTH])
-        if not len(table):
+        arrays = TokenArrays.of(analysis.doc, _COLUMNS)
+        if not arrays.length:
             return []
+        columns = arrays.columns
         hits = np.flatnonzero(
-            np.isin(table[:, 0], self._anchors) | np.isin(table[:, 1], self._years)
+            np.isin(columns["LOWER"], self._anchors) | np.isin(columns["SHAPE"], self._years)
         )
+        idx, lengths = arrays.lists["IDX"], arrays.lists["LENGTH"]
         text, found = analysis.text, {}
         for i in hits.tolist():
-            start, length = int(table[i, 2]), int(table[i, 3])
+            start, length = idx[i], lengths[i]
             lo = max(0, start - 48)
             for q in read_quantities(text[lo : start + length + 24]):
                 if q.start + lo <= start < q.end + lo:
@@ -333,11 +439,10 @@ class FactChecker:
         quantities = self._quantities(analysis)
         if not quantities:
             return
-        from spacy.attrs import IDX, SENT_START
-
-        table = doc.to_array([IDX, SENT_START])
-        sent_tokens = [0] + [int(i) for i in (table[:, 1] == 1).nonzero()[0] if i > 0]
-        sent_chars = [int(table[i, 0]) for i in sent_tokens]
+        arrays = TokenArrays.of(doc, _COLUMNS)
+        sent_tokens = arrays.sentence_starts()
+        idx = arrays.lists["IDX"]
+        sent_chars = [idx[i] for i in sent_tokens]
         lowered: dict[int, str] = {}
         cues = {}
         for q in quantities:
@@ -386,8 +491,9 @@ class FactChecker:
 CUE_REACH = 10
 
 
-def _phrases(words) -> re.Pattern:
-    return re.compile("|".join(rf"\b{re.escape(w)}\b" for w in words), re.I)
+def _phrases(words) -> _Literals:
+    items = [(w, rf"\b{re.escape(w)}\b") for w in words]
+    return _Literals(items, "|".join(source for _, source in items), re.I)
 
 
 class DisclosureCheck:
@@ -413,16 +519,14 @@ class DisclosureCheck:
             "linter/data/disclosure.yml",
         )
         self.cues = _phrases(data["contraindication_cues"])
-        self.ignore = re.compile(
-            "|".join(re.escape(c) for c in data.get("ignore", [])) or "(?!)", re.I
-        )
-        self.promotion = re.compile(
-            "|".join(
-                rf"\b{re.escape(c)}\b" if c[0].isalnum() else re.escape(c)
-                for c in data["promotion"]
-            ),
-            re.I,
-        )
+        ignore = [(c, re.escape(c)) for c in data.get("ignore", [])]
+        self.ignore = re.compile("|".join(source for _, source in ignore) or "(?!)", re.I)
+        self._ignored = _Literals(ignore, self.ignore.pattern, re.I)
+        promotion = [
+            (c, rf"\b{re.escape(c)}\b" if c[0].isalnum() else re.escape(c))
+            for c in data["promotion"]
+        ]
+        self.promotion = _Literals(promotion, "|".join(source for _, source in promotion), re.I)
         self.aliases = {
             t.id: re.compile(
                 r"\b(?:"
@@ -439,14 +543,15 @@ class DisclosureCheck:
             return
         texts = [self._without_denials(segment, claims) for segment in segments]
         whole = "\n".join(texts)
-        if not self.promotion.search(self.ignore.sub(" ", whole)):
+        unignored = self.ignore.sub(" ", whole) if self._ignored.search(whole) else whole
+        if not self.promotion.search(unignored):
             return
         lowered = whole.lower()
         # Text near a contraindication cue: each segment with a cue, and the few after it.
         cued_until = -1
         near_cues = []
-        for k, text in enumerate(texts):
-            if self.cues.search(text):
+        for k, (text, cue) in enumerate(zip(texts, self.cues.search_each(texts))):
+            if cue:
                 cued_until = k + CUE_REACH
             if k <= cued_until:
                 near_cues.append(text)

@@ -14,12 +14,12 @@ as a sentence end.
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-
-import spacy
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -103,6 +103,8 @@ class Pipeline:
     """The process-wide spaCy pipeline with its norm table."""
 
     def __init__(self) -> None:
+        import spacy
+
         nlp = spacy.blank("en")
         # The blank line joining two segments in a chunk is a sentence boundary too, so a
         # heading never runs into the paragraph below it.
@@ -121,6 +123,7 @@ class Pipeline:
         # "et al." is one token, so a citation does not end its sentence.
         nlp.tokenizer.add_special_case("al.", [{"ORTH": "al."}])
         self._synced = False
+        self._ends = None  # hashes of the sentencizer's punct_chars, sorted
 
     def _install_norm_getter(self) -> None:
         """Every lexeme spaCy creates from now on takes its NORM from the lemma table, so
@@ -153,13 +156,18 @@ class Pipeline:
         A form already claimed by another base keeps it, unless that base was the form
         itself ("claims" seen before "claim"), so the order words arrive in does not matter.
         """
+        # The words the vocabulary holds, by lower case: thousands of forms are looked up
+        # in a dict instead of three casings each in the vocabulary.
+        held: dict[str, list[str]] = {}
+        for lexeme in self.nlp.vocab:
+            held.setdefault(lexeme.orth_.lower(), []).append(lexeme.orth_)
         for base in sorted({w.lower() for w in words}, key=len):
             if not _WORD.match(base) or base in _KEEP or self._lemma.get(base, base) != base:
                 continue
-            self._set(base, base)
+            self._set(base, base, held)
             for form in inflections(base):
                 if self._lemma.get(form, form) == form and form != base:
-                    self._set(form, base)
+                    self._set(form, base, held)
 
     def freeze(self) -> None:
         """Finish the norm table; call after the last :meth:`add_words`, before matching.
@@ -186,15 +194,20 @@ class Pipeline:
             if changed:
                 tokenizer.add_special_case(text, new)
 
-    def _set(self, form: str, base: str) -> None:
+    def _set(self, form: str, base: str, held: dict[str, list[str]] | None = None) -> None:
+        """``held``: the vocabulary's words by lower case (``form`` is lower case ASCII)."""
         # New words get their norm from the lexeme getter installed in __init__; only words
         # the vocabulary already holds need their norm rewritten.
         self._synced = False
         self._lemma[form] = base
         vocab = self.nlp.vocab
-        for variant in {form, form.capitalize(), form.upper()}:
-            if variant in vocab:
-                vocab[variant].norm_ = base
+        variants = {form, form.capitalize(), form.upper()}
+        if held is None:
+            held_variants = [v for v in variants if v in vocab]
+        else:
+            held_variants = [v for v in held.get(form, ()) if v in variants]
+        for variant in held_variants:
+            vocab[variant].norm_ = base
 
     def make_doc(self, text: str) -> Doc:
         """Tokenise ``text`` (for patterns); norms apply as for analysed text."""
@@ -217,9 +230,40 @@ class Pipeline:
                 pieces, members, starts, size = [], [], [], 0
         if members:
             chunks.append((members, starts, SEPARATOR.join(pieces)))
-        texts = (text for _, _, text in chunks)
-        for (members, starts, text), doc in zip(chunks, self.nlp.pipe(texts, batch_size=8)):
-            yield Analysis(doc, members, starts, text)
+        for members, starts, text in chunks:
+            yield Analysis(self.sentences(self.nlp.make_doc(text)), members, starts, text)
+
+    def sentences(self, doc: Doc) -> Doc:
+        """Set the sentence starts the pipeline's sentencizer would set, with array
+        operations instead of its walk over a Python object per token.
+
+        The sentencizer starts a sentence at the first token after a sentence end
+        (a token whose text is one of its ``punct_chars``) that is neither punctuation nor
+        another end: that is, at a token of neither kind whose nearest token of either kind
+        before it is an end. Tokens that already have a start value keep it.
+        """
+        import numpy as np
+        from spacy.attrs import IS_PUNCT, ORTH, SENT_START
+
+        if not len(doc):
+            return doc
+        if self._ends is None:
+            punct_chars = self.nlp.get_pipe("sentencizer").punct_chars
+            strings = self.vocab.strings
+            self._ends = np.array(sorted(strings.add(c) for c in punct_chars), dtype=np.uint64)
+        table = doc.to_array([ORTH, IS_PUNCT, SENT_START])
+        k = np.searchsorted(self._ends, table[:, 0])
+        np.minimum(k, len(self._ends) - 1, out=k)
+        end = self._ends[k] == table[:, 0]
+        plain = ~end & (table[:, 1] == 0)
+        either = np.flatnonzero(end | plain)
+        starts = either[1:][end[either[:-1]] & plain[either[1:]]]
+        values = np.full(len(doc), np.uint64(2**64 - 1))  # -1: not a sentence start
+        values[0] = 1
+        values[starts] = 1
+        given = table[:, 2] != 0
+        values[given] = table[given, 2]
+        return doc.from_array([SENT_START], values)
 
 
 def _bounded(segments: Iterable[Segment]) -> Iterator[Segment]:
@@ -256,5 +300,29 @@ def pipeline() -> Pipeline:
     """The process-wide pipeline (built on first call)."""
     global _PIPELINE
     if _PIPELINE is None:
-        _PIPELINE = Pipeline()
+        with lasting():
+            _PIPELINE = Pipeline()
     return _PIPELINE
+
+
+@contextmanager
+def lasting() -> Iterator[None]:
+    """Build what lives as long as the process: with the cyclic garbage collector paused,
+    then out of its reach.
+
+    Loading the rules, importing spaCy, building the pipeline and compiling the matchers
+    make a few hundred thousand objects, none of them garbage. The collector's passes over
+    them (one per 700 new objects, and now and then a full one over everything) would free
+    nothing and cost a tenth of a second of start-up, and every later full pass would walk
+    them again. Frozen, they are also shared by forked workers instead of copied when the
+    collector touches them. (Cycles among them are never collected: build only what the
+    process keeps.)
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if collecting:
+            gc.enable()

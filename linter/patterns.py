@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -42,6 +44,13 @@ FLAG_ATTRS = {
 }
 _OP = re.compile(r"^\{(\d*)(,?)(\d*)\}$")
 _MAX = 10**6
+
+
+def _member(col: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """``np.isin(col, keys)`` for sorted ``keys``: a binary search, without isin's sorting."""
+    k = np.searchsorted(keys, col)
+    np.minimum(k, len(keys) - 1, out=k)
+    return keys[k] == col
 
 
 class PatternError(ValueError):
@@ -77,14 +86,19 @@ class _Test:
     members: frozenset = frozenset()
     members_cache: dict = field(default_factory=dict, compare=False, hash=False)
 
+    @cached_property
+    def keys(self) -> np.ndarray:
+        """The accepted words, sorted, for a whole column (made on first use: few tests
+        ever run on whole columns, and start-up would pay for all)."""
+        return np.array(sorted(self.members), dtype=np.uint64)
+
     def vector(self, arrays: dict[str, np.ndarray], strings) -> np.ndarray:
         col = arrays[self.column]
         if self.kind in ("eq", "length"):
             return col == self.value
-        if self.kind == "in":
-            return np.isin(col, self.value)
-        if self.kind == "not_in":
-            return ~np.isin(col, self.value)
+        if self.kind in ("in", "not_in"):
+            found = _member(col, self.keys)
+            return found if self.kind == "in" else ~found
         if self.kind == "flag":
             return (col == 1) == self.value
         # A regular expression is run once per distinct word, not once per token.
@@ -97,10 +111,10 @@ class _Test:
             verdicts.append(cache[h])
         return np.array(verdicts, dtype=bool)[inverse]
 
-    def holds(self, arrays: dict[str, np.ndarray], i: int, strings) -> bool:
-        v = arrays[self.column][i]
+    def holds(self, v: int, strings) -> bool:
+        """The test on one token's value (a Python int from :attr:`TokenArrays.lists`)."""
         kind = self.kind
-        if kind in ("eq", "length"):
+        if kind == "eq" or kind == "length":
             return v == self.value
         if kind == "in":
             return v in self.members
@@ -108,10 +122,10 @@ class _Test:
             return v not in self.members
         if kind == "flag":
             return (v == 1) == self.value
-        h = int(v)
-        if h not in self.members_cache:
-            self.members_cache[h] = bool(self.value.search(strings[h]))
-        return self.members_cache[h]
+        cache = self.members_cache
+        if v not in cache:
+            cache[v] = bool(self.value.search(strings[v]))
+        return cache[v]
 
 
 @dataclass(frozen=True)
@@ -120,8 +134,31 @@ class _Spec:
     low: int
     high: int
 
-    def holds(self, arrays, i: int, strings) -> bool:
-        return all(t.holds(arrays, i, strings) for t in self.tests)
+    def __post_init__(self) -> None:
+        # Per test: (column, a C-level predicate or None, the answer it must give, test).
+        # Calling a bound builtin like ``frozenset.__contains__`` skips a Python call per
+        # token and test in the hot loop; a regular expression goes through its test.
+        checks = []
+        for t in self.tests:
+            if t.kind in ("eq", "length"):
+                checks.append((t.column, t.value.__eq__, True, t))
+            elif t.kind in ("in", "not_in"):
+                checks.append((t.column, t.members.__contains__, t.kind == "in", t))
+            elif t.kind == "flag":
+                checks.append((t.column, (1).__eq__, t.value, t))
+            else:
+                checks.append((t.column, None, True, t))
+        object.__setattr__(self, "checks", tuple(checks))
+
+    def holds(self, lists, i: int, strings) -> bool:
+        for column, check, want, test in self.checks:
+            v = lists[column][i]
+            if check is None:
+                if not test.holds(v, strings):
+                    return False
+            elif check(v) is not want:
+                return False
+        return True
 
     def key_test(self) -> _Test | None:
         """A test naming the exact words this token accepts, usable as an index key."""
@@ -140,46 +177,97 @@ class TokenPattern:
             self.openers.append(spec)
             if spec.low > 0:
                 break
+        # The leading specs that take exactly one token: fixed offsets from the start.
+        self.head: list[_Spec] = []
+        for spec in specs:
+            if spec.low != 1 or spec.high != 1:
+                break
+            self.head.append(spec)
 
     def columns(self) -> set[str]:
         return {t.column for s in self.specs for t in s.tests}
 
-    def starts(self, arrays, strings, lo: int = 0, hi: int | None = None) -> list[int]:
-        """Positions in ``[lo, hi)`` where the first token can match (vectorised)."""
-        window = {name: col[lo:hi] for name, col in arrays.items()}
-        mask = np.zeros(len(window["SENT_START"]), dtype=bool)
+    def starts(self, arrays, strings) -> np.ndarray:
+        """Positions where the first token can match (vectorised over the whole Doc)."""
+        mask = np.zeros(len(arrays["SENT_START"]), dtype=bool)
         for spec in self.openers:
             m = np.ones_like(mask)
             for test in spec.tests:
-                m &= test.vector(window, strings)
+                m &= test.vector(arrays, strings)
             mask |= m
-        return (np.flatnonzero(mask) + lo).tolist()
+        return np.flatnonzero(mask)
 
-    def longest(self, arrays, start: int, limit: int, strings) -> int:
-        """End of the longest match starting at ``start`` and ending by ``limit``, or -1."""
-        specs = self.specs
+    def opens(self, lists, start: int, limit: int, strings) -> bool:
+        """Can a match start at ``start`` and end by ``limit``? A quick test of what every
+        match needs: its fixed leading tokens, or else one of its openers at ``start``."""
+        head = self.head
+        if head:
+            if start + len(head) > limit:
+                return False
+            for j, spec in enumerate(head):
+                if not spec.holds(lists, start + j, strings):
+                    return False
+            return True
+        for spec in self.openers:
+            if spec.holds(lists, start, strings):
+                return True
+        return False
 
-        def match(k: int, pos: int) -> int:
-            if k == len(specs):
-                return pos
-            spec = specs[k]
-            # Greedy: take as many tokens as the spec allows, then back off.
-            stops = [pos] if spec.low == 0 else []
-            taken = count = 0
-            taken = pos
-            while count < spec.high and taken < limit and spec.holds(arrays, taken, strings):
-                taken += 1
-                count += 1
-                if count >= spec.low:
-                    stops.append(taken)
-            for stop in reversed(stops):
-                end = match(k + 1, stop)
-                if end != -1:
-                    return end
-            return -1
-
-        end = match(0, start)
+    def longest(self, lists, start: int, limit: int, strings) -> int:
+        """End of the match starting at ``start`` and ending by ``limit``, or -1: each token
+        spec takes as many tokens as it can and backs off only when the rest fails.
+        Call only where :meth:`opens` holds: the fixed leading tokens are not tried again."""
+        n = len(self.head)
+        end = self._match(n, start + n, lists, limit, strings)
         return end if end > start else -1
+
+    # A method, not a closure: a recursive closure is a reference cycle per call, left for
+    # the cyclic garbage collector.
+    def ends(self, lists, start: int, limit: int, strings) -> list[int]:
+        """The end of every match starting at ``start`` and ending by ``limit`` (what spaCy's
+        Matcher reports); call only where :meth:`opens` holds."""
+        found: set[int] = set()
+        n = len(self.head)
+        self._ends(n, start + n, lists, limit, strings, found, set())
+        return sorted(end for end in found if end > start)
+
+    def _ends(self, k: int, pos: int, lists, limit: int, strings, found: set, seen: set) -> None:
+        if (k, pos) in seen:
+            return
+        seen.add((k, pos))
+        specs = self.specs
+        if k == len(specs):
+            found.add(pos)
+            return
+        spec = specs[k]
+        if spec.low == 0:
+            self._ends(k + 1, pos, lists, limit, strings, found, seen)
+        count = 0
+        taken = pos
+        while count < spec.high and taken < limit and spec.holds(lists, taken, strings):
+            taken += 1
+            count += 1
+            if count >= spec.low:
+                self._ends(k + 1, taken, lists, limit, strings, found, seen)
+
+    def _match(self, k: int, pos: int, lists, limit: int, strings) -> int:
+        specs = self.specs
+        if k == len(specs):
+            return pos
+        spec = specs[k]
+        stops = [pos] if spec.low == 0 else []
+        count = 0
+        taken = pos
+        while count < spec.high and taken < limit and spec.holds(lists, taken, strings):
+            taken += 1
+            count += 1
+            if count >= spec.low:
+                stops.append(taken)
+        for stop in reversed(stops):
+            end = self._match(k + 1, stop, lists, limit, strings)
+            if end != -1:
+                return end
+        return -1
 
 
 # Words too frequent in clinic copy to narrow anything down: a pattern is never gated on a
@@ -193,18 +281,24 @@ COMMON = frozenset(
 
 # Gates seen in a sentence are kept as bits of one int64.
 MAX_GATES = 62
+# An index entry that marks where a pattern's first token can match (not a gate).
+OPENER = -1
 
 
 class PatternSet:
     """Many labelled patterns, run together over a Doc.
 
     A pattern is tried only in sentences that contain a word for every one of its *gates*:
-    the tokens it cannot skip whose accepted words are all uncommon. One ``isin`` per
-    attribute column finds every gate word in the Doc. In a sentence that has them all,
-    the match must pass through an occurrence of the first gate, so it is tried only at
-    those occurrences, shifted back by the possible lengths of what precedes the gate in
-    the pattern. Patterns with no gate, or with an unbounded run before their first gate,
-    are tried wherever their first token can match.
+    the tokens it cannot skip whose accepted words are all uncommon. In a sentence that
+    has them all, the match must pass through an occurrence of the first gate, so it is
+    tried only at those occurrences, shifted back by the possible lengths of what precedes
+    the gate in the pattern. Patterns with no gate, or with a run of varying length before
+    their first gate, are tried where their first token can match: the words of its
+    *openers* are indexed like gates.
+
+    One binary search per attribute column finds every indexed word in the Doc, and array
+    operations group the hits by pattern and sentence, so Python only sees the few
+    (pattern, start) pairs left; a match is then tried token by token from each.
     """
 
     def __init__(self) -> None:
@@ -212,9 +306,12 @@ class PatternSet:
         self._gates: list[int] = []  # per pattern: number of gates
         # Per pattern: how many tokens can precede its first gate (None: unbounded).
         self._lead: list[tuple[int, int] | None] = []
+        # column -> word -> [(pattern, gate number or OPENER)]
         self._index: dict[str, dict[int, list[tuple[int, int]]]] = {}
-        self._ungated: list[int] = []
+        # Patterns tried where their first token can match but whose openers name no words.
+        self._scanned: list[int] = []
         self._columns: set[str] = set()
+        self._flat: dict | None = None
 
     def __len__(self) -> int:
         return len(self.patterns)
@@ -224,18 +321,17 @@ class PatternSet:
         pid = len(self.patterns)
         self.patterns.append((label, pattern))
         self._columns |= pattern.columns()
+        TokenArrays.wanted |= self._columns
         gates, lead = 0, None
         strings = pattern.strings
         for k, spec in enumerate(pattern.specs):
             test = spec.key_test()
             if spec.low == 0 or test is None or gates == MAX_GATES:
                 continue
-            words = [test.value] if test.kind == "eq" else sorted(test.members)
-            if any(strings[int(w)].lower() in COMMON for w in words):
+            words = _words(test)
+            if any(strings[w].lower() in COMMON for w in words):
                 continue
-            column = self._index.setdefault(test.column, {})
-            for word in words:
-                column.setdefault(int(word), []).append((pid, gates))
+            self._enter(test.column, words, pid, gates)
             if gates == 0:
                 before = pattern.specs[:k]
                 shortest, longest = sum(x.low for x in before), sum(x.high for x in before)
@@ -243,100 +339,135 @@ class PatternSet:
             gates += 1
         self._gates.append(gates)
         self._lead.append(lead)
-        if not gates:
-            self._ungated.append(pid)
+        if lead is not None and lead[1] - lead[0] <= 1:
+            return
+        tests = [spec.key_test() for spec in pattern.openers]
+        if any(test is None for test in tests):
+            self._scanned.append(pid)
+            return
+        for test in tests:
+            self._enter(test.column, _words(test), pid, OPENER)
+
+    def _enter(self, column: str, words: list[int], pid: int, code: int) -> None:
+        entries = self._index.setdefault(column, {})
+        for word in words:
+            entries.setdefault(word, []).append((pid, code))
 
     def _compile_index(self) -> None:
-        """Flat arrays per column: sorted gate words, and for each word its run of
-        (pattern, gate) entries, so that one Doc's gate hits are grouped by numpy."""
+        """Sorted indexed words per column, and one flat run of (pattern, code) entries per
+        word over all columns, so that one Doc's hits are expanded and grouped by numpy."""
         self._flat = {}
+        entries: list[list[tuple[int, int]]] = []
         for column, words in self._index.items():
             keys = np.array(sorted(words), dtype=np.uint64)
-            entries = [words[int(k)] for k in keys]
-            counts = np.array([len(e) for e in entries], dtype=np.int64)
-            offsets = np.concatenate(([0], np.cumsum(counts)))
-            pids = np.array([pid for e in entries for pid, _ in e], dtype=np.int64)
-            gates = np.array([gate for e in entries for _, gate in e], dtype=np.int64)
-            self._flat[column] = (keys, offsets, pids, gates)
+            self._flat[column] = (keys, len(entries))
+            entries += [words[int(k)] for k in keys]
+        counts = np.array([len(e) for e in entries], dtype=np.int64)
+        self._offsets = np.concatenate(([0], np.cumsum(counts)))
+        self._pids = np.array([pid for e in entries for pid, _ in e], dtype=np.int64)
+        self._codes = np.array([code for e in entries for _, code in e], dtype=np.int64)
         self._full = np.array([(1 << n) - 1 for n in self._gates], dtype=np.int64)
+        # A narrow lead (its length varies by at most one token) is tried at each shift
+        # back from the first gate; anything else where its openers' words are.
+        narrow = [lead is not None and lead[1] - lead[0] <= 1 for lead in self._lead]
+        self._narrow = np.array(narrow, dtype=bool)
+        self._back = np.array([lead[0] if n else 0 for lead, n in zip(self._lead, narrow)])
+        self._back2 = np.array([lead[1] if n else 0 for lead, n in zip(self._lead, narrow)])
 
-    def _gated(self, arrays: TokenArrays) -> tuple[list[tuple[int, int]], dict]:
-        """The (pattern, sentence) pairs whose gates all occur, and where each pair's first
-        gate occurs; computed with array operations, not per gate hit."""
-        if getattr(self, "_flat", None) is None:
+    def _tries(self, arrays: TokenArrays) -> tuple[list[int], list[int]]:
+        """(pattern, start) pairs worth trying, found with array operations."""
+        if self._flat is None:
             self._compile_index()
-        starts = np.asarray(arrays.sent_starts, dtype=np.int64)
-        pid_parts, sent_parts, bit_parts, pos_parts = [], [], [], []
-        for column, (keys, offsets, pids, gates) in self._flat.items():
-            col = arrays.columns[column]
-            positions = np.flatnonzero(np.isin(col, keys))
-            if not len(positions):
-                continue
-            k = np.searchsorted(keys, col[positions])
-            lo, n = offsets[k], offsets[k + 1] - offsets[k]
-            total = int(n.sum())
-            # Entry index for every (position, entry) pair: lo repeated, plus 0..n-1.
+        starts = arrays.sent_starts
+        hit_parts, word_parts = [], []
+        for column, (keys, base) in self._flat.items():
+            positions, k = _lookup(arrays.columns[column], keys)
+            hit_parts.append(positions)
+            word_parts.append(k + base)
+        try_pids: list[int] = []
+        try_starts: list[int] = []
+        complete_pids = np.zeros(0, dtype=np.int64)
+        complete_sents = complete_pids
+        words = np.concatenate(word_parts) if word_parts else complete_pids
+        lo = self._offsets[words]
+        n = self._offsets[words + 1] - lo
+        total = int(n.sum())
+        if total:
+            # Entry index for every (hit, entry) pair: lo repeated, plus 0..n-1.
             idx = np.repeat(lo, n) + (np.arange(total) - np.repeat(np.cumsum(n) - n, n))
-            pos = np.repeat(positions, n)
-            pid_parts.append(pids[idx])
-            bit_parts.append(np.left_shift(1, gates[idx]))
-            sent_parts.append(np.searchsorted(starts, pos, side="right") - 1)
-            pos_parts.append(np.where(gates[idx] == 0, pos, -1))
-        if not pid_parts:
-            return [], {}
-        pid = np.concatenate(pid_parts)
-        sent = np.concatenate(sent_parts)
-        bits = np.concatenate(bit_parts)
-        pos = np.concatenate(pos_parts)
-        group = pid * (len(starts) + 1) + sent
-        order = np.argsort(group, kind="stable")
-        group, bits, pos = group[order], bits[order], pos[order]
-        bounds = np.flatnonzero(np.concatenate(([True], group[1:] != group[:-1])))
-        masks = np.bitwise_or.reduceat(bits, bounds)
-        heads = group[bounds]
-        complete = masks == self._full[heads // (len(starts) + 1)]
-        ends = np.concatenate((bounds[1:], [len(group)]))
-        gated, first = [], {}
-        for b, e, head in zip(
-            bounds[complete].tolist(), ends[complete].tolist(), heads[complete].tolist()
-        ):
-            key = (head // (len(starts) + 1), head % (len(starts) + 1))
-            gated.append(key)
-            first[key] = [p for p in pos[b:e].tolist() if p >= 0]
-        return gated, first
+            pid, code = self._pids[idx], self._codes[idx]
+            pos = np.repeat(np.concatenate(hit_parts), n)
+            sent = np.searchsorted(starts, pos, side="right") - 1
+            width = len(starts) + 1
+            group = pid * width + sent
+            order = np.argsort(group, kind="stable")
+            group, pid, code, pos, sent = (a[order] for a in (group, pid, code, pos, sent))
+            bits = np.where(code >= 0, np.left_shift(1, np.maximum(code, 0)), 0)
+            bounds = np.flatnonzero(np.concatenate(([True], group[1:] != group[:-1])))
+            masks = np.bitwise_or.reduceat(bits, bounds)
+            complete = masks == self._full[pid[bounds]]
+            complete_pids, complete_sents = pid[bounds][complete], sent[bounds][complete]
+            # Every entry of a sentence that holds all of its pattern's gates.
+            ok = np.repeat(complete, np.diff(np.append(bounds, len(group))))
+            take = ok & (code == 0) & self._narrow[pid]
+            p, s, x = pid[take], sent[take], pos[take]
+            for back in (self._back[p], self._back2[p]):
+                begin = x - back
+                keep = begin >= starts[s]
+                try_pids += p[keep].tolist()
+                try_starts += begin[keep].tolist()
+            take = ok & (code == OPENER)
+            try_pids += pid[take].tolist()
+            try_starts += pos[take].tolist()
+        for pid in self._scanned:
+            at = self.patterns[pid][1].starts(arrays.columns, arrays.strings)
+            if self._gates[pid]:
+                sentences = complete_sents[complete_pids == pid]
+                at = at[np.isin(np.searchsorted(starts, at, side="right") - 1, sentences)]
+            try_pids += [pid] * len(at)
+            try_starts += at.tolist()
+        return try_pids, try_starts
 
-    def __call__(self, doc: Doc) -> list[tuple[str, int, int]]:
+    def __call__(self, doc: Doc, every: bool = False) -> list[tuple[str, int, int]]:
+        """(label, start, end) of the matches in ``doc``, within its sentences: per pattern
+        and start, the match :meth:`TokenPattern.longest` finds, or with ``every``, all of
+        them (as spaCy's Matcher reports them)."""
         if not self.patterns or not len(doc):
             return []
-        arrays = TokenArrays(doc, self._columns)
-        cols, strings = arrays.columns, arrays.strings
-        gated, first = self._gated(arrays)
-        tries: set[tuple[int, int]] = set()
-        for pid, sentence in gated:
-            lo, hi = arrays.sentence_bounds(sentence)
-            lead = self._lead[pid]
-            if lead is None:
-                starts = self.patterns[pid][1].starts(cols, strings, lo, hi)
-                tries.update((pid, i) for i in starts)
-                continue
-            if lead[1] - lead[0] > 1:
-                # A wide run before the gate: finding the openers in the sentence is
-                # cheaper than trying every shift back from the gate.
-                tries.update((pid, i) for i in self.patterns[pid][1].starts(cols, strings, lo, hi))
-                continue
-            for position in first[(pid, sentence)]:
-                for back in range(lead[0], lead[1] + 1):
-                    if position - back >= lo:
-                        tries.add((pid, position - back))
-        for pid in self._ungated:
-            tries.update((pid, p) for p in self.patterns[pid][1].starts(cols, strings))
+        arrays = TokenArrays.of(doc, self._columns)
+        lists, strings = arrays.lists, arrays.strings
+        try_pids, try_starts = self._tries(arrays)
+        if not try_pids:
+            return []
+        n = arrays.length
+        tries = np.unique(np.array(try_pids, dtype=np.int64) * n + np.array(try_starts))
+        ends = arrays.sentence_ends()
+        patterns = self.patterns
         out = []
-        for pid, start in sorted(tries):
-            label, pattern = self.patterns[pid]
-            end = pattern.longest(cols, start, arrays.sentence_end(start), strings)
+        for pid, start in zip(*(a.tolist() for a in np.divmod(tries, n))):
+            label, pattern = patterns[pid]
+            limit = ends[start]
+            if not pattern.opens(lists, start, limit, strings):
+                continue
+            if every:
+                out += [(label, start, end) for end in pattern.ends(lists, start, limit, strings)]
+                continue
+            end = pattern.longest(lists, start, limit, strings)
             if end != -1:
                 out.append((label, start, end))
         return out
+
+
+def _words(test: _Test) -> list[int]:
+    return [int(test.value)] if test.kind == "eq" else sorted(test.members)
+
+
+def _lookup(col: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions in ``col`` holding one of the sorted ``keys``, and which key each holds."""
+    k = np.searchsorted(keys, col)
+    np.minimum(k, len(keys) - 1, out=k)
+    positions = np.flatnonzero(keys[k] == col)
+    return positions, k[positions]
 
 
 def compile_pattern(tokens: list[dict], vocab: Vocab) -> TokenPattern:
@@ -386,7 +517,7 @@ def _string_test(column: str, key: str, value, strings) -> _Test:
                 raise PatternError(f"{key} {op} takes a non-empty list")
             hashes = [h(v) for v in items]
             kind = "in" if op == "IN" else "not_in"
-            return _Test(column, kind, np.array(hashes, dtype=np.uint64), frozenset(hashes))
+            return _Test(column, kind, tuple(hashes), frozenset(hashes))
         if op == "REGEX":
             try:
                 return _Test(column, "regex", re.compile(items))
@@ -396,22 +527,51 @@ def _string_test(column: str, key: str, value, strings) -> _Test:
 
 
 class TokenArrays:
-    """The attribute columns of one Doc that the compiled patterns test."""
+    """Token attribute columns of one Doc, read with ``Doc.to_array`` once for every
+    matcher and check that tests tokens (the last Doc's are kept for the next caller)."""
 
-    def __init__(self, doc: Doc, columns: set[str]) -> None:
-        from spacy import attrs
+    _last: TokenArrays | None = None
+    # Every column a compiled matcher or check of this process tests (they add theirs):
+    # read together, in one call per Doc.
+    wanted: set[str] = {"SENT_START"}
 
-        names = sorted(columns | {"SENT_START"})
-        table = doc.to_array([getattr(attrs, n) for n in names])
-        if table.ndim == 1:
-            table = table.reshape(-1, 1)
-        self.columns = {n: table[:, i] for i, n in enumerate(names)}
-        sent_start = self.columns["SENT_START"] = self.columns["SENT_START"].copy()
-        sent_start[0] = 1
-        self.sent_starts = np.flatnonzero(sent_start == 1)
-        self._sent_starts = self.sent_starts.tolist()
+    @classmethod
+    def of(cls, doc: Doc, columns: Iterable[str] = ()) -> TokenArrays:
+        arrays = cls._last
+        if arrays is None or arrays.doc is not doc:
+            arrays = cls._last = cls(doc)
+        arrays.need(columns)
+        return arrays
+
+    def __init__(self, doc: Doc, columns: Iterable[str] = ()) -> None:
+        self.doc = doc
         self.length = len(doc)
         self.strings = doc.vocab.strings
+        self.columns: dict[str, np.ndarray] = {}
+        self.lists = _Lists(self.columns)
+        self.need({*self.wanted, "SENT_START", *columns})
+        sent_start = self.columns["SENT_START"] = self.columns["SENT_START"].copy()
+        if self.length:
+            sent_start[0] = 1
+        self.sent_starts = np.flatnonzero(sent_start == 1)
+        self._sent_starts = self.sent_starts.tolist()
+
+    def need(self, columns: Iterable[str]) -> None:
+        """Read the columns not read yet, in one call."""
+        from spacy import attrs
+
+        missing = sorted(set(columns) - self.columns.keys())
+        if not missing:
+            return
+        table = self.doc.to_array([getattr(attrs, n) for n in missing])
+        if table.ndim == 1:
+            table = table.reshape(-1, 1)
+        for i, name in enumerate(missing):
+            self.columns[name] = table[:, i]
+
+    def sentence_starts(self) -> list[int]:
+        """The first token of each sentence (the first token always starts one)."""
+        return self._sent_starts
 
     def sentence_of(self, i: int) -> int:
         return bisect_right(self._sent_starts, i) - 1
@@ -422,3 +582,21 @@ class TokenArrays:
 
     def sentence_end(self, i: int) -> int:
         return self.sentence_bounds(self.sentence_of(i))[1]
+
+    def sentence_ends(self) -> list[int]:
+        """The end of each token's sentence, per token."""
+        bounds = np.append(self.sent_starts, self.length)
+        return np.repeat(bounds[1:], np.diff(bounds)).tolist()
+
+
+class _Lists(dict):
+    """Columns as Python lists, converted on first use: a token-by-token matcher reads
+    plain ints far faster than numpy scalars."""
+
+    def __init__(self, columns: dict[str, np.ndarray]) -> None:
+        super().__init__()
+        self._columns = columns
+
+    def __missing__(self, name: str) -> list[int]:
+        values = self[name] = self._columns[name].tolist()
+        return values

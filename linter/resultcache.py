@@ -24,7 +24,10 @@ from linter.cache import cache_dir, enabled
 
 
 def fingerprint(files: Iterable[Path], settings: object) -> str:
-    """A digest of everything that decides a document's findings, except the document."""
+    """A digest of everything that decides a document's findings, except the document
+    (empty when the cache is off: nothing reads it, and it stats every package file)."""
+    if not enabled():
+        return ""
     digest = hashlib.sha256(f"{__version__}\0{settings!r}".encode())
     package = Path(__file__).resolve().parent
     inputs = sorted({*package.rglob("*.py"), *package.rglob("*.yml"), *(Path(f) for f in files)})

@@ -187,16 +187,18 @@ class Rulebook:
 def load_rulebook(directories: Iterable[str | os.PathLike] | None = None) -> Rulebook:
     """Load every rule under the given directories (default: the shipped ``rules/``)."""
     from linter.cache import FileCache
+    from linter.nlp import lasting
 
     dirs = [Path(d) for d in (directories or [default_rules_dir()])]
-    cache = FileCache("rules", (__file__, yamlutil.__file__))
     rules: list[Rule] = []
-    for directory in dirs:
-        if not directory.is_dir():
-            raise RuleError(str(directory), None, "rule directory does not exist")
-        files = sorted(glob.glob(str(directory / "**" / "*.yml"), recursive=True))
-        files += sorted(glob.glob(str(directory / "**" / "*.yaml"), recursive=True))
-        rules.extend(cache.get(f, load_rule) for f in files)
+    with lasting():
+        cache = FileCache("rules", (__file__, yamlutil.__file__))
+        for directory in dirs:
+            if not directory.is_dir():
+                raise RuleError(str(directory), None, "rule directory does not exist")
+            files = sorted(glob.glob(str(directory / "**" / "*.yml"), recursive=True))
+            files += sorted(glob.glob(str(directory / "**" / "*.yaml"), recursive=True))
+            rules.extend(cache.get(f, load_rule) for f in files)
     cache.save()
     seen: dict[str, Rule] = {}
     for rule in rules:

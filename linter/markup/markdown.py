@@ -23,6 +23,7 @@ import gc
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
+from itertools import accumulate
 
 from markdown_it import MarkdownIt
 from markdown_it.common.entities import entities as _ENTITIES
@@ -36,20 +37,68 @@ from linter.markup.html import BARE_URL, extract_html
 # commonmark's limit of 20 levels stops after ~9 nested lists and silently drops the rest;
 # 100 (markdown-it's default preset) is still far from Python's recursion limit.
 _MAX_NESTING = 100
-_parser: MarkdownIt | None = None
+# Rules that return at once unless the character they look at is one of these: in a
+# document without any of them they cannot fire, and a parser without them gives the same
+# tokens without trying them at every line or every inline mark.
+_NEEDS = {
+    "table": "|",
+    "fence": "`~",
+    "backticks": "`",
+    "strikethrough": "~",
+    "html_block": "<",
+    "html_inline": "<",
+    "autolink": "<",
+    "entity": "&",
+    "escape": "\\",
+    "reference": "[",
+    "link": "[",
+    "image": "[",
+}
+_CHARS = "".join(sorted(set("".join(_NEEDS.values()))))
+_parsers: dict[frozenset[str], MarkdownIt] = {}
 
 
-def _markdown_it() -> MarkdownIt:
-    global _parser
-    if _parser is None:
+def _markdown_it(text: str | None = None) -> MarkdownIt:
+    """The parser for ``text`` (without the rules it cannot use), or the full parser."""
+    unused: frozenset[str] = frozenset()
+    if text is not None:
+        present = [c for c in _CHARS if c in text]
+        unused = frozenset(r for r, chars in _NEEDS.items() if not any(c in chars for c in present))
+    parser = _parsers.get(unused)
+    if parser is None:
         md = MarkdownIt("commonmark").enable("table").enable("strikethrough")
         md.options["maxNesting"] = _MAX_NESTING
         # Link destinations are never linted, so they need no normalising (punycode and
         # percent-encoding, a tenth of the parse time); it never changes whether a link
         # is valid, which only depends on the scheme.
         md.normalizeLink = lambda url: url  # type: ignore[method-assign]
-        _parser = md
-    return _parser
+        md.core.ruler.at("inline", _inline)
+        if unused:
+            md.disable(sorted(unused))
+        parser = _parsers[unused] = md
+    return parser
+
+
+# No inline rule fires on content without these characters (a line break, an escape, a
+# code span, a strikethrough, emphasis, a link or image, an autolink or HTML tag, an
+# entity): markdown-it would turn such content into one text token, so that is made here.
+_INLINE_MARKS = re.compile(r"[\n\\`~*_\[<&]")
+
+
+def _inline(state) -> None:
+    """markdown-it's ``inline`` core rule, with plain content left unparsed."""
+    md, env = state.md, state.env
+    for token in state.tokens:
+        if token.type == "inline":
+            if token.children is None:
+                token.children = []
+            content = token.content
+            if _INLINE_MARKS.search(content):
+                md.inline.parse(content, md, env, token.children)
+            elif content:
+                text = Token("text", "", 0)
+                text.content = content
+                token.children.append(text)
 
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # markdown-it reads all three as line breaks
@@ -81,6 +130,12 @@ class _Lines:
     __slots__ = ("ends", "starts")
 
     def __init__(self, text: str) -> None:
+        if "\r" not in text:
+            # Only "\n" breaks: their offsets follow from the line lengths (split is C).
+            lengths = [len(line) for line in text.split("\n")]
+            self.starts = [0, *accumulate(n + 1 for n in lengths[:-1])]
+            self.ends = [start + n for start, n in zip(self.starts, lengths)]
+            return
         self.starts = [0]
         self.ends: list[int] = []
         for m in _LINE_BREAK.finditer(text):
@@ -603,7 +658,7 @@ def extract_markdown(text: str) -> Extraction:
 
 def _extract(text: str, out: Extraction) -> None:
     parsed = _front_matter(text, out)
-    tokens = _markdown_it().parse(parsed)
+    tokens = _markdown_it(parsed).parse(parsed)
     lines = _Lines(text)
     # markdown-it reads NUL as U+FFFD; content is located in a copy that does the same
     # (same length), and text is still copied from the real source.
