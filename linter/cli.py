@@ -13,6 +13,7 @@ import argparse
 import contextlib
 import os
 import sys
+from collections.abc import Iterable
 from dataclasses import replace
 
 from linter import __version__
@@ -238,7 +239,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
-    from linter.audit.store import StoreError
     from linter.baseline import BaselineError
     from linter.config import ConfigError, find_config, load_settings
     from linter.diffs import DiffError
@@ -289,7 +289,6 @@ def _main(argv: list[str] | None) -> int:
         FactError,
         DiffError,
         BaselineError,
-        StoreError,
     ) as exc:
         print(f"claimsafe: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -310,16 +309,17 @@ def _main(argv: list[str] | None) -> int:
     return EXIT_FINDINGS if report.failed(settings.fail_on) else EXIT_OK
 
 
-def _emit(rendered: str, output: str | None) -> bool:
-    """Write a report to ``output`` (stdout when None); False, with the error said, when
-    the file cannot be written."""
+def _emit(rendered: str | Iterable[str], output: str | None) -> bool:
+    """Write a report, whole or in pieces, to ``output`` (stdout when None); False, with
+    the error said, when the file cannot be written."""
+    pieces = [rendered] if isinstance(rendered, str) else rendered
     if output is None:
-        sys.stdout.write(rendered)
+        sys.stdout.writelines(pieces)
         sys.stdout.flush()
         return True
     try:
         with open(output, "w", encoding="utf-8") as handle:
-            handle.write(rendered)
+            handle.writelines(pieces)
     except OSError as exc:
         print(f"claimsafe: error: {output}: cannot write report: {exc.strerror}", file=sys.stderr)
         return False
@@ -331,6 +331,7 @@ def _audit(engine, settings, args) -> int:
     then print the results (``--format``) and write the HTML report (``--report``)."""
     from linter.audit.fetch import FetchSettings
     from linter.audit.run import AuditOptions, audit
+    from linter.audit.store import StoreError
     from linter.findings import SEVERITY_RANK
 
     for option in ("jobs", "concurrency", "retries", "max_bytes"):
@@ -352,6 +353,9 @@ def _audit(engine, settings, args) -> int:
     with _progress_bar(not args.no_progress and sys.stderr.isatty()) as progress:
         try:
             report = audit(engine, options, progress)
+        except StoreError as exc:
+            print(f"claimsafe: error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
         except KeyboardInterrupt:
             print(
                 f"claimsafe: interrupted; {progress.done} pages saved in {args.db}; "

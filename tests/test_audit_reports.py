@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import time
 from html.parser import HTMLParser
@@ -645,3 +646,22 @@ def test_a_big_audit_renders():
     assert markup.count("<mark>cure</mark>") == 50_000
     assert out.count("\n") == 50_001
     assert elapsed < 60, f"rendering took {elapsed:.1f} s"
+
+
+# -- JSON ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("which", ["known", "empty", "hostile"])
+def test_audit_json_is_written_in_pieces_exactly_as_one_json_dump(which):
+    """Streamed so that a large audit's JSON need not be in memory whole, yet the same
+    text, byte for byte, as ``json.dumps(indent=2)`` of the whole document."""
+    from linter.reporters import json as json_reporter
+
+    report = {"known": known_report, "empty": audit, "hostile": hostile_report}[which]()
+    pieces = list(json_reporter.stream_audit(report))
+    text = "".join(pieces)
+    data = json.loads(text)
+    assert text == json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    assert len(data["findings"]) == len(report.findings) == data["summary"]["findings"]
+    assert [p["url"] for p in data["pages"]] == [p.url for p in report.pages]
+    assert len(pieces) > 2 * len(report.findings)

@@ -181,10 +181,11 @@ class Store:
         before = self._fingerprints(previous[0]) if previous else {}
         seen: Counter[str] = Counter()
         findings: dict[str, list[PageFinding]] = {}
+        shared: dict = {}
         for url, fp, data in self.db.execute(
             "SELECT url, fingerprint, finding FROM findings WHERE run=? ORDER BY rowid", (run,)
         ):
-            finding = _load(data)
+            finding = _load(data, shared)
             trend = ""
             if previous:
                 seen[fp] += 1
@@ -273,8 +274,20 @@ def _dump(f: Finding) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
-def _load(data: str) -> Finding:
+def _load(data: str, shared: dict | None = None) -> Finding:
+    """A stored finding. ``shared`` (one dict per report) makes findings share their
+    evidence, suggestion and other repeated values: a rule's quotes and rewording are the
+    same on every page, and a large audit holds tens of thousands of findings."""
     d = json.loads(data)
-    d["evidence"] = tuple(Evidence(*e) for e in d["evidence"])
+    if shared is None:
+        shared = {}
+    evidence = tuple(tuple(e) for e in d["evidence"])
+    d["evidence"] = shared.get(evidence) or shared.setdefault(
+        evidence, tuple(Evidence(*e) for e in evidence)
+    )
     d["context"] = tuple(d["context"])
+    d["context"] = shared.setdefault(d["context"], d["context"])
+    for key in ("path", "rule", "name", "category", "severity", "suggestion"):
+        if d[key] is not None:
+            d[key] = shared.setdefault(d[key], d[key])
     return Finding(**d)

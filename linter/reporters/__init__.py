@@ -7,7 +7,7 @@ CLI offers.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from linter.reporters import github as github_reporter
 from linter.reporters import json as json_reporter
@@ -15,16 +15,16 @@ from linter.reporters import sarif as sarif_reporter
 from linter.reporters import text as text_reporter
 
 
-def _audit_html(report, rulebook=None, **options) -> str:
+def _audit_html(report, rulebook=None, **options) -> Iterable[str]:
     from linter.reporters import html
 
-    return html.render_audit(report, rulebook, **options)
+    return html.stream_audit(report, rulebook, **options)
 
 
-def _audit_csv(report, rulebook=None, **options) -> str:
+def _audit_csv(report, rulebook=None, **options) -> Iterable[str]:
     from linter.reporters import csv
 
-    return csv.render_audit(report, rulebook, **options)
+    return csv.stream_audit(report, rulebook, **options)
 
 
 FORMATS: dict[str, Callable[..., str]] = {
@@ -34,11 +34,12 @@ FORMATS: dict[str, Callable[..., str]] = {
     "github": github_reporter.render,
 }
 
-# An audit's formats render an AuditReport (see linter.audit.model); jinja2 is loaded only
-# when an HTML report is asked for.
-AUDIT_FORMATS: dict[str, Callable[..., str]] = {
+# An audit's formats render an AuditReport (see linter.audit.model) as pieces of text to
+# write one after another (a large site's report need not be in memory whole); jinja2 is
+# loaded only when an HTML report is asked for.
+AUDIT_FORMATS: dict[str, Callable[..., Iterable[str]]] = {
     "text": text_reporter.render_audit,
-    "json": json_reporter.render_audit,
+    "json": json_reporter.stream_audit,
     "csv": _audit_csv,
     "html": _audit_html,
 }

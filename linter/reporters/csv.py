@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 
 from linter.audit.model import AuditReport
 from linter.findings import SITE_CHROME
@@ -44,6 +45,11 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def render_audit(report: AuditReport, rulebook=None, **_options) -> str:
+    return "".join(stream_audit(report, rulebook))
+
+
+def stream_audit(report: AuditReport, rulebook=None, **_options) -> Iterator[str]:
+    """The rows, a page at a time (a large audit's CSV need not be in memory whole)."""
     out = io.StringIO()
     # Every cell quoted: with a "\n" line terminator the csv module would leave a cell holding
     # a bare "\r" unquoted, and readers would split the row there.
@@ -53,32 +59,33 @@ def render_audit(report: AuditReport, rulebook=None, **_options) -> str:
         head = [page.url, page.final_url or "", page.outcome, page.http_status]
         if not page.findings:
             writer.writerow(_guard([*head, *[""] * 8, page.detail, "", "", "", "", "", ""]))
-            continue
-        for pf in page.findings:
-            f = pf.finding
-            writer.writerow(
-                _guard(
-                    [
-                        *head,
-                        f.line,
-                        f.column,
-                        f.end_line,
-                        f.end_column,
-                        f.rule,
-                        f.name,
-                        f.category,
-                        f.severity,
-                        f.message,
-                        f.text,
-                        pf.sentence,
-                        f.suggestion or "",
-                        "; ".join(e.fact for e in f.evidence),
-                        pf.trend,
-                        "yes" if SITE_CHROME in f.context else "",
-                    ]
-                )
-            )
-    return out.getvalue()
+        else:
+            for pf in page.findings:
+                writer.writerow(_guard([*head, *_finding_cells(pf)]))
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
+
+
+def _finding_cells(pf) -> list:
+    f = pf.finding
+    return [
+        f.line,
+        f.column,
+        f.end_line,
+        f.end_column,
+        f.rule,
+        f.name,
+        f.category,
+        f.severity,
+        f.message,
+        f.text,
+        pf.sentence,
+        f.suggestion or "",
+        "; ".join(e.fact for e in f.evidence),
+        pf.trend,
+        "yes" if SITE_CHROME in f.context else "",
+    ]
 
 
 def _guard(row: list) -> list:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import cache
 from typing import NamedTuple
@@ -76,7 +77,13 @@ class PageView(NamedTuple):
 
 
 def render_audit(report: AuditReport, rulebook=None, **_options) -> str:
-    return _template().render(**_context(report))
+    return "".join(stream_audit(report, rulebook))
+
+
+def stream_audit(report: AuditReport, rulebook=None, **_options) -> Iterator[str]:
+    """The report in pieces as the template produces them, for writing to a file without
+    holding all of a large audit's HTML in memory."""
+    return _template().generate(**_context(report))
 
 
 @cache

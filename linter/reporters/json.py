@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterator
 
 from linter import __version__
 from linter.findings import SITE_CHROME
@@ -51,33 +52,19 @@ def render(report, rulebook=None, **_options) -> str:
 
 
 def render_audit(report, rulebook=None, **_options) -> str:
+    return "".join(stream_audit(report, rulebook))
+
+
+def stream_audit(report, rulebook=None, **_options) -> Iterator[str]:
     """An audit run: every page with its fetch outcome, and every finding with the
-    fields of ``check``'s JSON plus the page's ``url`` (same ``version``)."""
-    findings = []
-    for page in report.pages:
-        for pf in page.findings:
-            findings.append(
-                {
-                    **finding_dict(pf.finding),
-                    "url": page.url,
-                    "outcome": page.outcome,
-                    "trend": pf.trend,
-                    "site_wide": SITE_CHROME in pf.finding.context,
-                }
-            )
-    by_category = Counter(f["category"] for f in findings)
-    failed = sum(not page.ok for page in report.pages)
-    payload = {
-        "version": VERSION,
-        "tool": {"name": "claimsafe", "version": __version__},
-        "run": {
-            "id": report.run_id,
-            "sources": list(report.sources),
-            "started": report.started,
-            "finished": report.finished,
-        },
-        "pages": [
-            {
+    fields of ``check``'s JSON plus the page's ``url`` (same ``version``). Written piece
+    by piece, as ``json.dumps(..., indent=2)`` would write it whole: an audit of a large
+    site has tens of megabytes of findings, which need not all be in memory as text."""
+    by_category: Counter[str] = Counter()
+
+    def pages():
+        for page in report.pages:
+            yield {
                 "url": page.url,
                 "final_url": page.final_url,
                 "outcome": page.outcome,
@@ -86,23 +73,73 @@ def render_audit(report, rulebook=None, **_options) -> str:
                 "findings": len(page.findings),
                 "risk": page.risk,
             }
-            for page in report.pages
-        ],
-        "findings": findings,
+
+    def findings():
+        for page in report.pages:
+            for pf in page.findings:
+                by_category[pf.finding.category] += 1
+                yield {
+                    **finding_dict(pf.finding),
+                    "url": page.url,
+                    "outcome": page.outcome,
+                    "trend": pf.trend,
+                    "site_wide": SITE_CHROME in pf.finding.context,
+                }
+
+    yield "{\n"
+    yield from _members(
+        {
+            "version": VERSION,
+            "tool": {"name": "claimsafe", "version": __version__},
+            "run": {
+                "id": report.run_id,
+                "sources": list(report.sources),
+                "started": report.started,
+                "finished": report.finished,
+            },
+        }
+    )
+    yield from _array("pages", pages())
+    yield from _array("findings", findings())
+    tail = {
         "summary": {
             "pages": len(report.pages),
-            "failed": failed,
-            "findings": len(findings),
+            "failed": sum(not page.ok for page in report.pages),
+            "findings": sum(by_category.values()),
             "by_category": dict(sorted(by_category.items())),
-        },
+        }
     }
     if report.trend is not None:
         t = report.trend
-        payload["trend"] = {
+        tail["trend"] = {
             "previous_run": t.previous_run,
             "previous_started": t.previous_started,
             "new": t.new,
             "remaining": t.remaining,
             "fixed": len(t.fixed),
         }
-    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    yield from _members(tail, last=True)
+    yield "}\n"
+
+
+def _dumps(value, level: int) -> str:
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    return text.replace("\n", "\n" + " " * level) if level else text
+
+
+def _members(members: dict, last: bool = False) -> Iterator[str]:
+    """``"key": value`` lines of the top-level object, indented as ``indent=2`` does."""
+    items = list(members.items())
+    for i, (key, value) in enumerate(items):
+        end = "\n" if last and i == len(items) - 1 else ",\n"
+        yield f"  {json.dumps(key)}: {_dumps(value, 2)}{end}"
+
+
+def _array(key: str, values) -> Iterator[str]:
+    """A top-level member whose value is a list, one element at a time."""
+    first = True
+    for value in values:
+        yield f"  {json.dumps(key)}: [\n    " if first else ",\n    "
+        yield _dumps(value, 4)
+        first = False
+    yield f"  {json.dumps(key)}: [],\n" if first else "\n  ],\n"
