@@ -49,8 +49,9 @@ class Request:
 
 
 class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    # server_close() joins the handler threads, so nothing outlives the SiteServer.
+    # server_close() joins the handler threads, so nothing outlives the SiteServer; it
+    # only tracks (and joins) threads that are not daemons.
+    daemon_threads = False
     block_on_close = True
 
     def __init__(self, site: SiteServer) -> None:
