@@ -84,3 +84,32 @@ def test_installed_wheel_lints_from_outside_the_repository(wheel, tmp_path):
     rules_dir, first = result.stdout.splitlines()[:2]
     assert rules_dir.startswith(str(target)), rules_dir
     assert first.startswith("page.md:3:")
+
+
+def test_installed_wheel_audits_a_folder_and_writes_the_html_report(wheel, tmp_path):
+    """The report's template is package data: an installed claimsafe must find it."""
+    target = tmp_path / "site-packages"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target)]
+        + [str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "offer.html").write_text("<main><p>Painless hair mesotherapy.</p></main>")
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from linter.cli import main; sys.exit(main(sys.argv[1:]))",
+        ]
+        + ["audit", "site", "--no-config", "--no-progress", "--report", "r.html", "--db", "a.db"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1, result.stderr
+    assert 'id="headline-findings"' in (tmp_path / "r.html").read_text(encoding="utf-8")
