@@ -187,6 +187,11 @@ def test_a_second_audit_shows_what_is_new_fixed_and_remaining(capsys, tmp_path):
     assert (trend["new"], trend["fixed"], trend["remaining"]) == (1, 1, 1)
     tags = {f["category"]: f["trend"] for f in second["findings"]}
     assert tags == {"guarantee": "remaining", "painless": "new"}
+    # The history: every run of these sources, with its counts.
+    history = [(r["run"], r["pages"], r["findings"]) for r in second["history"]]
+    assert history == [(first["run"]["id"], 1, 2), (second["run"]["id"], 1, 2)]
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert 'id="history-table"' in html and 'id="chart-history"' in html
 
 
 def test_progress_counts_pages_failures_and_findings(tmp_path):

@@ -134,3 +134,21 @@ def test_a_site_wide_finding_is_one_claim_of_the_site_whatever_page_shows_it(tmp
     store.finish(second)
     trend = store.report(second).trend
     assert (trend.new, trend.remaining, trend.fixed) == (0, 1, ())
+
+
+def test_the_history_lists_the_finished_runs_of_these_sources_and_this_one(tmp_path):
+    store = Store(str(tmp_path / "a.db"))
+    a = "https://clinic.example/a"
+    first, _ = store.begin(SITE)
+    store.record(first, page(a, finding(a), finding(a, "CS201", "guarantee", "guaranteed")))
+    store.record(first, page("https://clinic.example/b", outcome="timeout"))
+    store.finish(first)
+    killed, _ = store.begin(SITE)  # never finished: not part of the history
+    store.begin(["https://other.example/"])  # other sources: another history
+    third, _ = store.begin(SITE)
+    store.record(third, page(a, finding(a)))
+    history = [
+        (r.run_id, r.pages, r.failed, r.findings, r.errors) for r in store.report(third).history
+    ]
+    assert history == [(first, 2, 1, 2, 2), (third, 1, 0, 1, 1)]
+    assert killed not in [r.run_id for r in store.report(third).history]

@@ -67,6 +67,19 @@ class Trend:
 
 
 @dataclass(frozen=True)
+class RunSummary:
+    """One run of the same sources, for the history: how many pages and findings."""
+
+    run_id: int
+    started: str  # ISO 8601, UTC
+    finished: str | None
+    pages: int
+    failed: int  # pages that could not be audited
+    findings: int
+    errors: int
+
+
+@dataclass(frozen=True)
 class AuditReport:
     run_id: int
     started: str  # ISO 8601, UTC
@@ -75,6 +88,8 @@ class AuditReport:
     tool_version: str
     pages: tuple[Page, ...]  # ranked: highest risk first, then by URL
     trend: Trend | None  # None when there is no earlier run of the same sources
+    # Every run of the same sources up to this one, oldest first (this one included).
+    history: tuple[RunSummary, ...] = ()
 
     @property
     def findings(self) -> list[PageFinding]:

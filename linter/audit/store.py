@@ -26,6 +26,7 @@ from linter.audit.model import (
     FixedFinding,
     Page,
     PageFinding,
+    RunSummary,
     Trend,
     rank,
 )
@@ -210,7 +211,26 @@ class Store:
             tool_version=version,
             pages=rank(pages),
             trend=trend,
+            history=self._history(key, run),
         )
+
+    def _history(self, key: str, run: int) -> tuple[RunSummary, ...]:
+        """The finished runs of these sources before ``run``, and ``run`` itself."""
+        rows = self.db.execute(
+            """
+            SELECT r.id, r.started, r.finished,
+                (SELECT COUNT(*) FROM pages p WHERE p.run = r.id),
+                (SELECT COUNT(*) FROM pages p WHERE p.run = r.id AND p.outcome != 'ok'),
+                (SELECT COUNT(*) FROM findings f WHERE f.run = r.id),
+                (SELECT COUNT(*) FROM findings f
+                    WHERE f.run = r.id AND json_extract(f.finding, '$.severity') = 'error')
+            FROM runs r
+            WHERE r.sources_key = ? AND (r.id = ? OR (r.id < ? AND r.finished IS NOT NULL))
+            ORDER BY r.id
+            """,
+            (key, run, run),
+        )
+        return tuple(RunSummary(*row) for row in rows)
 
     def _fingerprints(self, run: int) -> dict[str, list[tuple[str, Finding]]]:
         out: dict[str, list[tuple[str, Finding]]] = {}

@@ -173,6 +173,7 @@ def _context(report: AuditReport) -> dict:
             for p in failures
         ],
         "trend": _trend(report),
+        "history": _history(report),
     }
 
 
@@ -337,6 +338,32 @@ def _trend(report: AuditReport) -> dict | None:
             for f in trend.fixed
         ],
     }
+
+
+def _history(report: AuditReport) -> dict | None:
+    """Every run of these sources so far, as a table and a chart of findings per run."""
+    if len(report.history) < 2:
+        return None
+    runs = [
+        {
+            "run_id": r.run_id,
+            "current": r.run_id == report.run_id,
+            "started": _timestamp(r.started),
+            "pages": r.pages,
+            "failed": r.failed,
+            "findings": r.findings,
+            "errors": r.errors,
+        }
+        for r in report.history
+    ]
+    chart = _bar_chart(
+        "chart-history",
+        "Findings per audit run",
+        [(f"run {r.run_id}, {r.started[:10]}", r.findings, _BAR_COLOUR) for r in report.history],
+        label_w=190,
+        bar_w=420,
+    )
+    return {"runs": runs, "chart": chart}
 
 
 def _parse(stamp: str) -> datetime | None:

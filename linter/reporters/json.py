@@ -118,6 +118,19 @@ def stream_audit(report, rulebook=None, **_options) -> Iterator[str]:
             "remaining": t.remaining,
             "fixed": len(t.fixed),
         }
+    if len(report.history) > 1:
+        tail["history"] = [
+            {
+                "run": r.run_id,
+                "started": r.started,
+                "finished": r.finished,
+                "pages": r.pages,
+                "failed": r.failed,
+                "findings": r.findings,
+                "errors": r.errors,
+            }
+            for r in report.history
+        ]
     yield from _members(tail, last=True)
     yield "}\n"
 
