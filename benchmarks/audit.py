@@ -97,6 +97,15 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds a process has used so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_audit(sitemap: str, jobs: int, concurrency: int, workdir: Path) -> dict:
     db = workdir / f"audit-{jobs}.db"
     command = [
@@ -106,17 +115,21 @@ def run_audit(sitemap: str, jobs: int, concurrency: int, workdir: Path) -> dict:
     ]  # fmt: skip
     env = {**os.environ, "CLAIMSAFE_NO_CACHE": "1"}
     peak = {"main": 0.0, "worker": 0.0, "total": 0.0}
+    cpu: dict[int, float] = {}  # last CPU seconds seen per process of the audit
+    server_cpu = time.process_time()  # this process serves the pages
     start = time.perf_counter()
     proc = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.PIPE)
     while proc.poll() is None:
         tree = _tree(proc.pid)
         sizes = {p: _rss_mb(p) for p in tree}
+        cpu.update({p: max(cpu.get(p, 0.0), _cpu_s(p)) for p in tree})
         peak["main"] = max(peak["main"], sizes.get(proc.pid, 0.0))
         workers = [v for p, v in sizes.items() if p != proc.pid]
         peak["worker"] = max([peak["worker"], *workers])
         peak["total"] = max(peak["total"], sum(sizes.values()))
         time.sleep(0.05)
     wall = time.perf_counter() - start
+    server_cpu = time.process_time() - server_cpu
     err = proc.stderr.read().decode()
     if proc.returncode not in (0, 1):
         raise SystemExit(f"audit failed ({proc.returncode}): {err.strip()}")
@@ -130,6 +143,13 @@ def run_audit(sitemap: str, jobs: int, concurrency: int, workdir: Path) -> dict:
         "wall_s": round(wall, 2),
         "pages_per_s": round(pages / wall, 1),
         "peak_rss_mb": {k: round(v) for k, v in peak.items()},
+        # Where the CPU went (sampled, so slightly low): the audit's main process (fetch,
+        # store, report), its lint workers together, and the test server in this process.
+        "cpu_s": {
+            "main": round(cpu.get(proc.pid, 0.0), 1),
+            "workers": round(sum(v for p, v in cpu.items() if p != proc.pid), 1),
+            "server": round(server_cpu, 1),
+        },
     }
 
 
@@ -153,13 +173,15 @@ def main(argv: list[str] | None = None) -> int:
             ]
     first = results[0]["pages_per_s"]
     print(f"{'jobs':>4} {'pages':>6} {'failed':>6} {'wall s':>7} {'pages/s':>8} {'speed-up':>8}"
-          f" {'main MB':>8} {'worker MB':>9} {'total MB':>8}")  # fmt: skip
+          f" {'main MB':>8} {'worker MB':>9} {'total MB':>8}"
+          f" {'CPU s: main':>11} {'workers':>7} {'server':>6}")  # fmt: skip
     for r in results:
-        rss = r["peak_rss_mb"]
+        rss, cpu = r["peak_rss_mb"], r["cpu_s"]
         print(
             f"{r['jobs']:>4} {r['pages']:>6} {r['failed']:>6} {r['wall_s']:>7.2f} "
             f"{r['pages_per_s']:>8.1f} {r['pages_per_s'] / first:>7.2f}x "
-            f"{rss['main']:>8} {rss['worker']:>9} {rss['total']:>8}"
+            f"{rss['main']:>8} {rss['worker']:>9} {rss['total']:>8} "
+            f"{cpu['main']:>11} {cpu['workers']:>7} {cpu['server']:>6}"
         )
     out = HERE / "out"
     out.mkdir(exist_ok=True)
