@@ -12,9 +12,10 @@ segment characters, never a source position (the engine maps those).
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from linter.context import ATTRIBUTION, ContextDetector
@@ -144,26 +145,33 @@ class RuleMatcher:
             (vetoes if exception else candidates).setdefault(index, []).append((start, end))
 
         # Collapse overlaps within a category to the longest span, then the earliest, then
-        # the lowest code.
+        # the lowest code. (A chunk can hold many documents: overlaps are found by bisection,
+        # not by comparing every pair of spans.)
         by_category: dict[str, list[tuple[int, int, int]]] = {}
         for index, spans in candidates.items():
-            veto = vetoes.get(index, [])
+            veto = _Spans(vetoes.get(index, []))
             for start, end in spans:
-                if not any(vs < end and start < ve for vs, ve in veto):
+                if not veto.overlaps(start, end):
                     by_category.setdefault(self.rules[index].category, []).append(
                         (start, end, index)
                     )
         chosen: list[tuple[int, int, int]] = []
         for spans in by_category.values():
-            taken: list[tuple[int, int]] = []
+            taken = _Disjoint()
             for start, end, index in sorted(
                 spans, key=lambda s: (s[0] - s[1], s[0], self.rules[s[2]].code)
             ):
-                if not any(ts < end and start < te for ts, te in taken):
-                    taken.append((start, end))
+                if not taken.overlaps(start, end):
+                    taken.add(start, end)
                     chosen.append((start, end, index))
 
-        inherent = tuple((s, e) for s, e, i in chosen if self.rules[i].polarity == "inherent")
+        # Claims with their own negation, by the sentences they touch: only one that holds a
+        # negation cue of the claim's sentence can matter (see ContextDetector.detect).
+        inherent: dict[int, list[tuple[int, int]]] = {}
+        for s, e, i in sorted(chosen):
+            if self.rules[i].polarity == "inherent":
+                for k in sentences.indices(s, e):
+                    inherent.setdefault(k, []).append((s, e))
         cues = {}
         for start, end, index in sorted(chosen):
             rule = self.rules[index]
@@ -175,7 +183,8 @@ class RuleMatcher:
             sent = doc[slice(*sentences.around(start))]
             if sent.start not in cues:
                 cues[sent.start] = self.context.cues(sent)
-            others = tuple(span for span in inherent if span != (start, end))
+            near = inherent.get(sentences.index(start), ())
+            others = tuple(span for span in near if span != (start, end))
             quoted = segment.scope == "blockquote" or bool(ATTRIBUTION.search(segment.text))
             kinds = self.context.detect(sent, cues[sent.start], start, end, others, quoted)
             actions = {rule.context[k] for k in kinds if k in rule.context}
@@ -203,6 +212,44 @@ class _Sentences:
     def around(self, token: int) -> tuple[int, int]:
         k = bisect_right(self._starts, token) - 1
         return self._starts[k], self._ends[k]
+
+    def index(self, token: int) -> int:
+        return bisect_right(self._starts, token) - 1
+
+    def indices(self, start: int, end: int) -> range:
+        """The sentences that tokens ``[start, end)`` touch (a phrase can span two)."""
+        return range(self.index(start), self.index(end - 1) + 1)
+
+
+class _Spans:
+    """Fixed token spans, asked whether any overlaps a span."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        spans = sorted(spans)
+        self._starts = [s for s, _ in spans]
+        self._reach = list(accumulate((e for _, e in spans), max))  # furthest end so far
+
+    def overlaps(self, start: int, end: int) -> bool:
+        k = bisect_left(self._starts, end) - 1  # the last span that starts before ``end``
+        return k >= 0 and self._reach[k] > start
+
+
+class _Disjoint:
+    """Non-overlapping, non-empty token spans, added one at a time. Sorted by start, their
+    ends are sorted too, so the last span starting before ``end`` is the only candidate."""
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+
+    def overlaps(self, start: int, end: int) -> bool:
+        k = bisect_left(self._starts, end) - 1
+        return k >= 0 and self._ends[k] > start
+
+    def add(self, start: int, end: int) -> None:
+        k = bisect_left(self._starts, start)
+        self._starts.insert(k, start)
+        self._ends.insert(k, end)
 
 
 def _values(token: dict) -> list[str] | None:

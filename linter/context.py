@@ -16,6 +16,7 @@ clauses: a cue does not reach across a terminator ("but", ";", ":", a dash).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
@@ -118,7 +119,10 @@ class ContextDetector:
             for tokens in self.data[label.lower()]["patterns"]:
                 self._patterns.add(label, compile_pattern(tokens, pipeline.vocab))
         # The last Doc and its pattern matches: cues() is asked sentence by sentence.
-        self._matched: tuple[Doc | None, list[tuple[str, int, int]]] = (None, [])
+        self._matched: tuple[Doc | None, tuple[list[int], list[tuple[str, int, int]]]] = (
+            None,
+            ([], []),
+        )
         self._strings = pipeline.vocab.strings
 
     def cues(self, sent: Span) -> Cues:
@@ -127,14 +131,18 @@ class ContextDetector:
         for matcher in (self._terminators, self._phrases):
             for match_id, start, end in matcher(sent):
                 found.setdefault(self._strings[match_id], []).append((start, end))
-        doc, matches = self._matched
+        doc, (starts, matches) = self._matched
         if doc is not sent.doc:
             doc = sent.doc
-            matches = self._patterns(doc, every=True)
-            self._matched = (doc, matches)
-        for label, start, end in matches:
-            if sent.start <= start < sent.end:
-                found.setdefault(label, []).append((start, end))
+            # By start (then as found), so that a sentence's matches are a slice: a Doc
+            # can hold many documents, and a scan of all its matches per sentence would
+            # grow with the square of its size.
+            matches = sorted(self._patterns(doc, every=True), key=lambda m: m[1])
+            starts = [start for _, start, _ in matches]
+            self._matched = (doc, (starts, matches))
+        lo, hi = bisect_left(starts, sent.start), bisect_left(starts, sent.end)
+        for label, start, end in matches[lo:hi]:
+            found.setdefault(label, []).append((start, end))
         return Cues(found)
 
     def detect(

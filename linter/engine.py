@@ -6,15 +6,18 @@ check the copy against the fact base (quantities, then the page's disclosures), 
 hit from segment characters back to source offsets with the cited facts' evidence, and
 pass the findings through small filters (per-path selection and severity, suppression,
 de-duplication, ordering, unused suppressions). A file whose findings are cached costs no
-NLP, and spaCy is imported only when the first document actually needs analysing.
+NLP, and spaCy is imported only when the first document actually needs analysing. Files
+are linted in groups whose small documents share spaCy Docs (``lint_documents``), each
+still getting exactly the findings it gets alone.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import gc
 import os
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import accumulate
 from typing import TYPE_CHECKING
@@ -67,6 +70,7 @@ class Engine:
         self.factbase = load_factbase([default_sources_dir(), *self.settings.fact_dirs])
         self._matcher: RuleMatcher | None = None
         self._results: ResultCache | None = None
+        self._evidence: dict[tuple[str, ...], tuple[Evidence, ...]] = {}
 
     @property
     def matcher(self) -> RuleMatcher:
@@ -100,7 +104,11 @@ class Engine:
         if workers > 1:
             results = _parallel(self, targets, stdin_filename, workers)
         else:
-            results = (self.lint_file(t, stdin_filename) for t in targets)
+            results = (
+                findings
+                for group in _groups(targets)
+                for findings in self.lint_files(group, stdin_filename)
+            )
         for findings in results:
             report.files += 1
             report.findings.extend(findings)
@@ -136,6 +144,59 @@ class Engine:
         return self.lint_document(Document(path, text, format))
 
     def lint_document(self, document: Document) -> list[Finding]:
+        return self.lint_documents([document])[0]
+
+    def lint_files(
+        self, targets: Sequence[str], stdin_filename: str | None = None
+    ) -> list[list[Finding]]:
+        """:meth:`lint_file` for each target (a list of findings each), with the documents
+        not in the result cache linted together by :meth:`lint_documents`."""
+        out: list[list[Finding]] = []
+        todo: list[tuple[list[Finding], Document, bool]] = []
+        for target in targets:
+            document, problems = read_stdin(stdin_filename) if target == "-" else read_path(target)
+            findings = [self._read_problem(p) for p in problems]
+            out.append(findings)
+            if document is not None:
+                cached = None if target == "-" else self.results.get(document.path, document.text)
+                if cached is None:
+                    todo.append((findings, document, target != "-"))
+                else:
+                    findings.extend(cached)
+        linted = self.lint_documents([document for _, document, _ in todo])
+        for (findings, document, keep), found in zip(todo, linted):
+            if keep:
+                self.results.put(document.path, document.text, found)
+            findings.extend(found)
+        return out
+
+    def lint_documents(self, documents: Sequence[Document]) -> list[list[Finding]]:
+        """The findings of each document: each is linted on its own, except that small
+        documents share spaCy Docs (see ``Pipeline.analyse_documents``), which gives the
+        same findings as one at a time at a fraction of the fixed cost per Doc."""
+        # Linting makes hundreds of thousands of short-lived objects (markup tokens, spans,
+        # hits), freed by reference counting: the cyclic collector's passes over them would
+        # cost a few percent of the time. It runs between batches (any cycle waits a batch).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            pages = [self._page(document) for document in documents]
+            analysed = [page for page in pages if page.segments and len(self.rulebook)]
+            if analysed:
+                from linter.nlp import pipeline
+
+                matcher = self.matcher
+                for analysis in pipeline().analyse_documents([p.segments for p in analysed]):
+                    owner = {id(s): i for s, i in zip(analysis.segments, analysis.documents)}
+                    for hit in (*matcher.hits(analysis), *self._facts.hits(analysis)):
+                        analysed[owner[id(hit.segment)]].hits.append(hit)
+            return [self._findings(page) for page in pages]
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _page(self, document: Document) -> _Page:
+        """A document read up to the NLP: its segments, chrome, directives and problems."""
         text = document.text
         lines = LineIndex(text)
         extraction = extract(text, document.format)
@@ -145,7 +206,7 @@ class Engine:
         suppressions, bad_directives = directives.parse(
             extraction.comments, text, lines, self.all_rules.known_selector
         )
-        make = _FindingMaker(document.path, text, lines, self.factbase)
+        make = _FindingMaker(document.path, text, lines, self.factbase, self._evidence)
         findings = [
             make.problem("markup", p.offset, p.offset, p.message) for p in extraction.problems
         ]
@@ -153,17 +214,18 @@ class Engine:
             make.problem("invalid-suppression", d.comment.start, d.comment.end, d.message)
             for d in bad_directives
         ]
-        if segments and len(self.rulebook):
-            from linter.nlp import pipeline
+        return _Page(document, segments, chrome, suppressions, make, findings)
 
-            matcher = self.matcher
-            hits = []
-            for analysis in pipeline().analyse(segments):
-                hits += matcher.hits(analysis)
-                hits += self._facts.hits(analysis)
+    def _findings(self, page: _Page) -> list[Finding]:
+        """A page's findings from its rule and fact hits: disclosures, then the filters."""
+        document, chrome, make = page.document, page.chrome, page.make
+        suppressions, findings, hits = page.suppressions, page.findings, page.hits
+        if page.segments and len(self.rulebook):
             # What a page discloses is read from its own content, not from the site's chrome.
-            page = [s for s in segments if id(s) not in chrome]
-            hits += self._disclosure.hits(page, [h for h in hits if id(h.segment) not in chrome])
+            segments = [s for s in page.segments if id(s) not in chrome]
+            hits += self._disclosure.hits(
+                segments, [h for h in hits if id(h.segment) not in chrome]
+            )
             for hit in hits:
                 start, end = hit.segment.source_span(hit.start, hit.end)
                 finding = make.claim(hit, start, end)
@@ -249,6 +311,8 @@ class Engine:
 EVIDENCE_PER_FACT = 2
 # Below this much input, starting workers costs more than it saves.
 PARALLEL_MIN_BYTES = 1_000_000
+# Files linted together (their small documents share spaCy Docs), and a worker's task.
+GROUP_FILES = 32
 _WORKER_ENGINE: Engine | None = None
 
 
@@ -283,23 +347,50 @@ def _parallel(engine: Engine, targets: list[str], stdin_filename: str | None, wo
     context = multiprocessing.get_context("fork")
     files = [t for t in targets if t != "-"]
     with context.Pool(workers) as pool:
-        done = iter(pool.imap(_lint_in_worker, files, chunksize=8))
+        done = (f for group in pool.imap(_lint_in_worker, _groups(files)) for f in group)
         for target in targets:
             yield engine.lint_file(target, stdin_filename) if target == "-" else next(done)
 
 
-def _lint_in_worker(path: str) -> list[Finding]:
+def _groups(targets: list[str]) -> Iterator[list[str]]:
+    for i in range(0, len(targets), GROUP_FILES):
+        yield targets[i : i + GROUP_FILES]
+
+
+def _lint_in_worker(paths: list[str]) -> list[list[Finding]]:
     assert _WORKER_ENGINE is not None
-    return _WORKER_ENGINE.lint_file(path)
+    return _WORKER_ENGINE.lint_files(paths)
+
+
+@dataclass
+class _Page:
+    """One document between reading and findings (see ``Engine.lint_documents``)."""
+
+    document: Document
+    segments: list[Segment]
+    chrome: frozenset[int]
+    suppressions: list[directives.Suppression]
+    make: _FindingMaker
+    findings: list[Finding]
+    hits: list[Hit] = field(default_factory=list)
 
 
 class _FindingMaker:
     """Builds findings for one document: offsets in, line/column and text out."""
 
     def __init__(
-        self, path: str, text: str, lines: LineIndex, factbase: FactBase | None = None
+        self,
+        path: str,
+        text: str,
+        lines: LineIndex,
+        factbase: FactBase | None = None,
+        evidence: dict[tuple[str, ...], tuple[Evidence, ...]] | None = None,
     ) -> None:
         self.path, self.text, self.lines, self.factbase = path, text, lines, factbase
+        # Evidence by cited facts, shared by the findings of every document: one tuple per
+        # set of facts, so a worker pickles (and the parent unpickles) each quote once per
+        # batch instead of once per finding.
+        self.evidence = {} if evidence is None else evidence
 
     def _make(self, start: int, end: int, **fields) -> Finding:
         line, column = self.lines.position(start)
@@ -338,6 +429,12 @@ class _FindingMaker:
         """Quotes that show where the evidence lies (a few per cited fact): a fact's
         supporting quotes, or, for a claim the weight of evidence goes against (status
         ``contradicted``), the quotes that contradict it."""
+        found = self.evidence.get(fact_ids)
+        if found is None:
+            found = self.evidence[fact_ids] = self._quotes(fact_ids)
+        return found
+
+    def _quotes(self, fact_ids: tuple[str, ...]) -> tuple[Evidence, ...]:
         out = []
         for fact_id in fact_ids:
             fact = self.factbase.get(fact_id) if self.factbase else None

@@ -421,10 +421,14 @@ class FactChecker:
         )
         idx, lengths = arrays.lists["IDX"], arrays.lists["LENGTH"]
         text, found = analysis.text, {}
+        shared = len(analysis.bounds) > 1
         for i in hits.tolist():
             start, length = idx[i], lengths[i]
-            lo = max(0, start - 48)
-            for q in read_quantities(text[lo : start + length + 24]):
+            lo, hi = max(0, start - 48), start + length + 24
+            if shared:  # a chunk of several documents: read only this one's text
+                first, last = analysis.document_span(start)
+                lo, hi = max(lo, first), min(hi, last)
+            for q in read_quantities(text[lo:hi]):
                 if q.start + lo <= start < q.end + lo:
                     found[(q.start + lo, q.end + lo)] = Quantity(
                         q.start + lo, q.end + lo, q.low, q.high, q.family, q.factor

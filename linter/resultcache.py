@@ -6,8 +6,9 @@ claimsafe version, the code of the package, every rule, fact and language-data f
 the settings. Change any of them and the key changes, so a stale result is never served.
 When every file is cached, spaCy is not even imported. Entries live under
 ``$XDG_CACHE_HOME/claimsafe/results`` (see :mod:`linter.cache`); ``--no-cache`` or
-``CLAIMSAFE_NO_CACHE=1`` turns the cache off, and any problem reading or writing an entry
-falls back to linting.
+``CLAIMSAFE_NO_CACHE=1`` turns the cache off (``CLAIMSAFE_NO_RESULT_CACHE=1`` only this
+one, keeping the parsed rules cached: a pre-commit run on a file just edited), and any
+problem reading or writing an entry falls back to linting.
 """
 
 from __future__ import annotations
@@ -23,10 +24,14 @@ from linter import __version__
 from linter.cache import cache_dir, enabled
 
 
+def results_enabled() -> bool:
+    return enabled() and not os.environ.get("CLAIMSAFE_NO_RESULT_CACHE")
+
+
 def fingerprint(files: Iterable[Path], settings: object) -> str:
     """A digest of everything that decides a document's findings, except the document
     (empty when the cache is off: nothing reads it, and it stats every package file)."""
-    if not enabled():
+    if not results_enabled():
         return ""
     digest = hashlib.sha256(f"{__version__}\0{settings!r}".encode())
     package = Path(__file__).resolve().parent
@@ -44,7 +49,7 @@ class ResultCache:
     def __init__(self, engine_fingerprint: str) -> None:
         self.fingerprint = engine_fingerprint
         self.root = cache_dir() / "results"
-        self.enabled = enabled()
+        self.enabled = results_enabled()
 
     def _path(self, path: str, text: str) -> Path:
         key = hashlib.sha256(

@@ -87,10 +87,76 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
 
 
+_STR = "tag:yaml.org,2002:str"
+_SEQ = yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG
+_MAP = yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG
+
+
+class _Builder:
+    """Builds the Python values of a composed document, as ``_Loader``'s constructors do
+    (same values, same errors, an alias is the same object), by walking the nodes
+    directly: PyYAML's generic construction (a generator per node, deep-construction
+    bookkeeping) costs as much as parsing, and rule files are read at every start-up.
+    Nodes of any other tag go to the loader's own constructors."""
+
+    def __init__(self, loader: _Loader) -> None:
+        self.loader = loader
+        self.built: dict[int, object] = {}
+        self.building: set[int] = set()
+
+    def value(self, node: yaml.Node):
+        tag = node.tag
+        if tag == _STR and type(node) is yaml.ScalarNode:
+            return node.value
+        key = id(node)
+        if key in self.built:
+            return self.built[key]
+        if key in self.building:
+            raise yaml.constructor.ConstructorError(
+                None, None, "found unconstructable recursive node", node.start_mark
+            )
+        self.building.add(key)
+        if tag == _MAP and type(node) is yaml.MappingNode:
+            value = self._mapping(node)
+        elif tag == _SEQ and type(node) is yaml.SequenceNode:
+            value = LineList(self.value(child) for child in node.value)
+            value.line = node.start_mark.line + 1
+            value.item_lines = [child.start_mark.line + 1 for child in node.value]
+        else:
+            value = self.loader.construct_object(node, deep=True)
+        self.building.discard(key)
+        self.built[key] = value
+        return value
+
+    def _mapping(self, node: yaml.MappingNode) -> LineDict:
+        self.loader.flatten_mapping(node)
+        result = LineDict()
+        result.line = node.start_mark.line + 1
+        result.key_lines = {}
+        for key_node, value_node in node.value:
+            key = self.value(key_node)
+            if key in result:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            result[key] = self.value(value_node)
+            result.key_lines[key] = key_node.start_mark.line + 1
+        return result
+
+
+def _load(text: str):
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        return None if node is None else _Builder(loader).value(node)
+    finally:
+        loader.dispose()
+
+
 def load_yaml(text: str, path: str):
     """Parse ``text`` safely; any YAML problem becomes a :class:`YAMLError` naming ``path``."""
     try:
-        return yaml.load(text, Loader=_Loader)
+        return _load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

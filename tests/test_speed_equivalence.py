@@ -154,3 +154,34 @@ def test_line_table_matches_the_line_break_scan():
         ends.append(len(text))
         lines = _Lines(text)
         assert (lines.starts, lines.ends) == (starts, ends), repr(text)
+
+
+# Copy that fires rules, fact checks and context cues, with punctuation that the
+# sentencizer treats specially at the edge of a document.
+CLAIMS = [
+    "No side effects.", "Guaranteed results!", "completely painless", "clinically proven",
+    "It stops hair loss for good.", "95% of patients", "FDA approved", "the UK's No. 1 clinic",
+    "Each session takes 4 hours.", "needles go 10 mm deep", "results in two days",
+    "is not risk-free", "we cannot guarantee results", '"', "“", "”", "(", ")", "—", " — Priya, 34",
+    "Not suitable during pregnancy.", "mesotherapy", "Dr. Smith et al. (2020) found",
+    "<!-- claimsafe: ignore CS101 -- reason -->", "? ", "!", "...", "2", "two", "hours",
+    "sessions take", "weeks",
+]  # fmt: skip
+
+
+def test_documents_sharing_a_doc_give_their_own_findings(engine):
+    """Documents linted together (small ones share a spaCy Doc) get exactly the findings
+    each gets alone, context and sentence included."""
+    from linter.documents import Document
+
+    pieces = PIECES + CLAIMS * 3
+    texts = _texts(400, 7, pieces=pieces, length=40) + ["", "   ", "- a\n", "> “x”"]
+    documents = [Document(f"d{i}.md", t, "markdown") for i, t in enumerate(texts)]
+
+    def full(findings):
+        return [(f, f.context, f.sentence) for f in findings]
+
+    alone = [full(engine.lint_document(d)) for d in documents]
+    together = [full(f) for f in engine.lint_documents(documents)]
+    assert together == alone
+    assert sum(map(len, alone)) > 100  # the copy really fires rules
