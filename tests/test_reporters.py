@@ -9,6 +9,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from linter.cli import main
 from linter.engine import Report
@@ -363,3 +365,34 @@ def test_cli_format_github_end_to_end(page, capsys):
     )
     assert all(l.startswith(("::error ", "::warning ", "::notice ")) for l in lines[:-1])
     assert lines[-1] == f"claimsafe: {len(lines) - 1} findings in 1 file"
+
+
+_evidence = st.builds(Evidence, st.text(), st.text(), st.text())
+_findings = st.builds(
+    Finding,
+    path=st.text(),
+    start=st.integers(0, 10**6),
+    end=st.integers(0, 10**6),
+    line=st.integers(1, 10**6),
+    column=st.integers(1, 10**6),
+    end_line=st.integers(1, 10**6),
+    end_column=st.integers(1, 10**6),
+    rule=st.text(),
+    name=st.text(),
+    category=st.text(),
+    severity=st.sampled_from(["info", "warning", "error"]),
+    message=st.text(),
+    text=st.text(),
+    suggestion=st.none() | st.text(),
+    evidence=st.lists(_evidence, max_size=3).map(tuple),
+)
+
+
+@given(st.lists(_findings, max_size=5), st.integers(0, 100))
+def test_json_is_exactly_what_json_dumps_with_indent_2_writes(findings, files):
+    """The report is written with the C encoder for speed; the text must be what the
+    contract's reference, ``json.dumps(payload, indent=2, ensure_ascii=False)``, writes."""
+    out = FORMATS["json"](Report(findings=findings, files=files))
+    payload = json.loads(out)
+    assert out == json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    assert [f["text"] for f in payload["findings"]] == [f.text for f in findings]
