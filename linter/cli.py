@@ -102,7 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
             help="skip matching paths when walking directories",
         )
         sub.add_argument(
-            "--no-cache", action="store_true", help="do not read or write the cache of parsed rules"
+            "--no-cache",
+            action="store_true",
+            help="do not read or write caches (parsed rules, findings of unchanged files)",
         )
     check.add_argument(
         "--color", choices=["auto", "always", "never"], default="auto", help="colour in text output"
@@ -219,7 +221,8 @@ def _audit_parser(commands) -> argparse.ArgumentParser:
     audit.add_argument(
         "--all-content",
         action="store_true",
-        help="lint navigation, headers, footers and banners too, not only the main content",
+        help="lint every page whole, as check does (default: each page's main content, and "
+        "claims in its navigation, header and footer once per site)",
     )
     audit.add_argument(
         "--no-progress", action="store_true", help="no progress bar (shown only on a terminal)"
