@@ -172,11 +172,15 @@ class RuleMatcher:
             if self.rules[i].polarity == "inherent":
                 for k in sentences.indices(s, e):
                     inherent.setdefault(k, []).append((s, e))
+        # Claim offsets from the token columns, not from a Token per end.
+        arrays = TokenArrays.of(doc, ("IDX", "LENGTH"))
+        idx, length = arrays.lists["IDX"], arrays.lists["LENGTH"]
         cues = {}
+        quoted_segments: dict[int, bool] = {}  # by id of segment: several claims share one
         for start, end, index in sorted(chosen):
             rule = self.rules[index]
-            first, last = doc[start], doc[end - 1]
-            seg_index = bisect_right(analysis.starts, first.idx) - 1
+            first = idx[start]
+            seg_index = bisect_right(analysis.starts, first) - 1
             segment, seg_start = analysis.segments[seg_index], analysis.starts[seg_index]
             if rule.scopes is not None and segment.scope not in rule.scopes:
                 continue
@@ -185,7 +189,11 @@ class RuleMatcher:
                 cues[sent.start] = self.context.cues(sent)
             near = inherent.get(sentences.index(start), ())
             others = tuple(span for span in near if span != (start, end))
-            quoted = segment.scope == "blockquote" or bool(ATTRIBUTION.search(segment.text))
+            quoted = quoted_segments.get(id(segment))
+            if quoted is None:
+                quoted = quoted_segments[id(segment)] = segment.scope == "blockquote" or bool(
+                    ATTRIBUTION.search(segment.text)
+                )
             kinds = self.context.detect(sent, cues[sent.start], start, end, others, quoted)
             actions = {rule.context[k] for k in kinds if k in rule.context}
             if "clear" in actions:
@@ -194,8 +202,8 @@ class RuleMatcher:
             yield Hit(
                 rule,
                 segment,
-                first.idx - seg_start,
-                last.idx + len(last.text) - seg_start,
+                first - seg_start,
+                idx[end - 1] + length[end - 1] - seg_start,
                 severity,
                 kinds,
             )

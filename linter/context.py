@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
-from functools import cached_property
 from importlib import resources
 from typing import TYPE_CHECKING
 
@@ -46,6 +45,22 @@ _DASHES = {"—", "–", "-", "―"}
 ATTRIBUTION = re.compile(
     r"[\"”’']?\s*[—–―-]{1,2}\s*(?:Mr|Mrs|Ms|Dr|Miss)?\.?\s*[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)?\.?(?:\s*,\s*[\w .'-]{1,40})?\s*$"
 )
+
+
+class _once:
+    """``functools.cached_property`` without its lock (Python 3.11 takes an RLock on every
+    first read, which cost more than most context tests): the value computed on first read
+    is stored in the instance, which shadows this non-data descriptor from then on."""
+
+    def __init__(self, method) -> None:
+        self.method, self.name = method, method.__name__
+        self.__doc__ = method.__doc__
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.method(obj)
+        return value
 
 
 @dataclass(frozen=True)
@@ -100,7 +115,7 @@ class ContextDetector:
         """Build the cue matchers (after the pipeline's norm table is frozen)."""
         from spacy.matcher import PhraseMatcher
 
-        from linter.patterns import PatternSet, compile_pattern
+        from linter.patterns import PatternSet, TokenArrays, compile_pattern
 
         # Terminators are punctuation and conjunctions: matched on the lower-case text,
         # because NORM maps every dash to "-" and a hyphen inside a word ends no clause.
@@ -124,6 +139,20 @@ class ContextDetector:
             ([], []),
         )
         self._strings = pipeline.vocab.strings
+        # Quotation marks as ORTH hashes: a token's text is the string of its ORTH hash, so
+        # comparing hashes is comparing texts, without making a Token per word.
+        strings = self._strings
+        self._quote_orths = (
+            frozenset(strings.add(q) for q in _QUOTES_OPEN),
+            frozenset(strings.add(q) for q in _QUOTES_CLOSE),
+        )
+        TokenArrays.wanted.add("ORTH")
+        # Per ORTH hash, what the testimonial test asks of a token: (skipped: a space or a
+        # quote, text, title case). These are lexeme attributes, the same for every token
+        # of that text; filled as words are first asked about.
+        self._lexemes: dict[int, tuple[bool, str, bool]] = {}
+        # The last Doc and its ORTH column as a list (claims come Doc by Doc).
+        self._orths: tuple[Doc | None, list[int]] = (None, [])
 
     def cues(self, sent: Span) -> Cues:
         """The cues in ``sent``, a sentence of its Doc (as the Doc marks sentence starts)."""
@@ -161,12 +190,32 @@ class ContextDetector:
         ``quoted_segment`` says the claim's segment is a customer quote (a block quote, or
         text ending in a "— Name" attribution), which the sentence alone may not show.
         """
+        return frozenset(self.claim(sent, cues, start, end, claimed, quoted_segment).kinds())
+
+    def claim(self, sent: Span, cues: Cues, start: int, end: int, claimed=(), quoted_segment=False):
+        """The :class:`_Claim` that :meth:`detect` asks, with this Doc's token columns."""
         claim = _Claim(sent, cues, start, end, self.window, claimed, quoted_segment)
-        return frozenset(claim.kinds())
+        doc = sent.doc
+        if self._orths[0] is not doc:
+            from linter.patterns import TokenArrays
+
+            self._orths = (doc, TokenArrays.of(doc, ("ORTH",)).lists["ORTH"])
+        claim.orth, claim.quote_orths, claim.lexemes = (
+            self._orths[1],
+            self._quote_orths,
+            self._lexemes,
+        )
+        return claim
 
 
 class _Claim:
     """One claim in its sentence; each property answers one context question."""
+
+    # Set by ContextDetector.claim: the Doc's ORTH column, the quotation marks' ORTH hashes
+    # (open, close) and the detector's per-word attributes for the testimonial test.
+    orth: list[int]
+    quote_orths: tuple[frozenset[int], frozenset[int]]
+    lexemes: dict[int, tuple[bool, str, bool]]
 
     def __init__(
         self, sent, cues: Cues, start, end, window, claimed=(), quoted_segment=False
@@ -191,7 +240,7 @@ class _Claim:
 
     # -- scopes -------------------------------------------------------------------------
 
-    @cached_property
+    @_once
     def clause(self) -> tuple[int, int]:
         """Token range of the clause around the claim, bounded by terminators."""
         lo, hi = self.sent.start, self.sent.end
@@ -214,7 +263,7 @@ class _Claim:
 
     # -- kinds --------------------------------------------------------------------------
 
-    @cached_property
+    @_once
     def negated(self) -> bool:
         doc = self.sent.doc
         for s, e in self._before("NEG_BEFORE", self.start - self.window):
@@ -226,7 +275,7 @@ class _Claim:
             return True
         return bool(self._after("NEG_AFTER"))
 
-    @cached_property
+    @_once
     def hedged(self) -> bool:
         intensified = any(
             s < self.end and e > max(self.start - 2, self.clause[0])
@@ -234,7 +283,7 @@ class _Claim:
         )
         return not intensified and bool(self._before("HEDGE_BEFORE") or self._after("HEDGE_AFTER"))
 
-    @cached_property
+    @_once
     def question(self) -> bool:
         sent = self.sent
         last = sent.end - 1
@@ -245,7 +294,7 @@ class _Claim:
         first = next((t for t in sent if t.is_alpha), None)
         return first is not None and any(s == first.i for s, _ in self.cues.get("Q_OPENER"))
 
-    @cached_property
+    @_once
     def reported(self) -> bool:
         pseudo = self.cues.get("REPORT_PSEUDO")
         reports = [
@@ -263,7 +312,7 @@ class _Claim:
         )
         return not own_voice and not by_customer
 
-    @cached_property
+    @_once
     def conditional(self) -> bool:
         for s, _ in self._before("CONDITIONAL"):
             # The condition runs to the next comma: "If X, Y" conditions X, not Y.
@@ -272,32 +321,55 @@ class _Claim:
                 return True
         return False
 
-    @cached_property
+    @_once
     def disclaimer(self) -> bool:
         return any(s <= self.start and self.end <= e for s, e in self.cues.get("DISCLAIMER"))
 
-    @cached_property
+    @_once
     def testimonial(self) -> bool:
         return self.testimonial_marked or (self.quoted and not self.reported)
 
-    @cached_property
+    @_once
     def testimonial_marked(self) -> bool:
         """A review/before-after marker, a first-person sentence, or a "— Name" attribution."""
         if self.quoted_segment or self.cues.get("TESTIMONIAL"):
             return True
-        tokens = [t for t in self.sent if not t.is_space and not t.is_quote]
-        if tokens and tokens[0].text in {"I", "My", "I'm", "I've", "I'd"}:
+        # Of the sentence's tokens other than spaces and quotes, only the first and the
+        # last six are tested: walk in from each end instead of over the whole sentence,
+        # reading each word's attributes once per process instead of a Token per word.
+        doc, end, orth = self.sent.doc, self.sent.end, self.orth
+        lexeme = self._lexeme
+        i = self.sent.start
+        while i < end and lexeme(doc, orth[i])[0]:
+            i += 1
+        if i == end:
+            return False
+        if lexeme(doc, orth[i])[1] in {"I", "My", "I'm", "I've", "I'd"}:
             return True
-        tail = range(max(0, len(tokens) - 6), len(tokens) - 1)
-        return any(tokens[i].text in _DASHES and tokens[i + 1].is_title for i in tail)
+        tail = []  # the last (up to) six of those tokens, last first: (text, title case)
+        j = end - 1
+        while j >= i and len(tail) < 6:
+            skipped, text, title = lexeme(doc, orth[j])
+            if not skipped:
+                tail.append((text, title))
+            j -= 1
+        return any(tail[k][0] in _DASHES and tail[k - 1][1] for k in range(1, len(tail)))
 
-    @cached_property
+    def _lexeme(self, doc: Doc, orth: int) -> tuple[bool, str, bool]:
+        found = self.lexemes.get(orth)
+        if found is None:
+            lex = doc.vocab[orth]
+            found = self.lexemes[orth] = (lex.is_space or lex.is_quote, lex.orth_, lex.is_title)
+        return found
+
+    @_once
     def quoted(self) -> bool:
         """The claim sits inside quotation marks opened earlier in the sentence."""
+        quote_open, quote_close = self.quote_orths
         opened = False
-        for token in self.sent.doc[self.sent.start : self.start]:
-            if token.text in _QUOTES_OPEN and not (opened and token.text in _QUOTES_CLOSE):
+        for text in self.orth[self.sent.start : self.start]:
+            if text in quote_open and not (opened and text in quote_close):
                 opened = True
-            elif token.text in _QUOTES_CLOSE:
+            elif text in quote_close:
                 opened = False
         return opened

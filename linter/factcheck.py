@@ -151,8 +151,9 @@ _UNIT = (
 # Every match starts with a digit or with the first letter of one of these words: a
 # lookahead for that one character spares trying every branch at every other position.
 _FIRST = [*NUMBER_WORDS, *ORDINALS, "between", "the", "session", "treatment"]
+_FIRST_CHARS = r"[\d" + re.escape("".join(sorted({w[0].lower() for w in _FIRST}))) + "]"
 _QUANTITY = re.compile(
-    r"(?=[\d" + re.escape("".join(sorted({w[0].lower() for w in _FIRST}))) + "])(?:"
+    "(?=" + _FIRST_CHARS + ")(?:"
     rf"\b(?:between\s+)?(?P<a>{_NUM})(?:\s*(?:-|–|—|to|and|or)\s*(?P<b>{_NUM}))?(?P<half>\s+and\s+a\s+half)?"
     rf"\s*-?\s*(?:(?:full|whole|good|entire)\s+)?(?P<unit>{_UNIT})\b(?P<half2>\s+and\s+a\s+half)?"
     rf"|\b(?P<a2>{_NUM})(?:\s*(?:-|–|to|or)\s*(?P<b2>{_NUM}))?\s+(?:times?\s+)?(?:a|per|each)\s+year\b"
@@ -162,6 +163,13 @@ _QUANTITY = re.compile(
     r"|\b(?P<ounit2>session|treatment)\s+(?P<ord2>one|two|three|four|five|\d+)\b"
     r"|\b(?P<year>1[89]\d\d|20\d\d)(?P<decade>'?s)?\b)",
     re.IGNORECASE,
+)
+# Where a quantity can start: every branch of _QUANTITY opens with a word boundary and
+# then a digit or one of the _FIRST words ("between", a number word, "the", an ordinal,
+# "session", "treatment"), so it can match nowhere else. Positions found with this (a scan
+# in C) are the only ones worth trying.
+_STARTS = re.compile(
+    r"\b(?=\d|" + _alternation(sorted(_FIRST, key=len, reverse=True)) + ")", re.IGNORECASE
 )
 
 
@@ -188,27 +196,57 @@ def _number(text: str) -> float | None:
 def read_quantities(text: str) -> Iterator[Quantity]:
     """Every number-with-unit expression in ``text``, in base units of its family."""
     for m in _QUANTITY.finditer(text):
-        if m["unit"]:
-            low, high = _number(m["a"]), _number(m["b"]) if m["b"] else None
-            if low is not None and high is None and (m["half"] or m["half2"]):
-                low += 0.5  # "an hour and a half", "two and a half hours"
-            family, factor = UNITS[m["unit"].lower()]
-        elif m["a2"]:
-            low, high = _number(m["a2"]), _number(m["b2"]) if m["b2"] else None
-            family, factor = "per-year", 1
-        elif m["ord"] or m["ord2"]:
-            word = (m["ord"] or m["ord2"]).lower()
-            value = ORDINALS.get(word) or NUMBER_WORDS.get(word) or _number(re.sub(r"\D", "", word))
-            low, high, family, factor = value, None, "session-ordinal", 1
-        else:
-            year = int(m["year"])
-            low, high = (year, year + 9) if m["decade"] and year % 10 == 0 else (year, None)
-            family, factor = "calendar-year", 1
-        if low is None:
+        value = _value(m)
+        if value is not None:
+            yield Quantity(m.start(), m.end(), *value)
+
+
+def _containing(window: str, at: int) -> re.Match | None:
+    """The match of ``_QUANTITY.finditer(window)`` that holds position ``at``, if any.
+
+    finditer tries a match at every position not inside an earlier match, left to right;
+    a try can only succeed where ``_STARTS`` matches. So trying only there, in order and
+    skipping what a match covers, gives the same matches; and the scan stops at ``at``
+    instead of running to the end of the window (no later match can hold ``at``).
+    """
+    free = 0  # the first position not inside a match found so far
+    for start in _STARTS.finditer(window):
+        p = start.start()
+        if p > at:
+            break
+        if p < free:
             continue
-        high = low if high is None else high
-        low, high = min(low, high), max(low, high)
-        yield Quantity(m.start(), m.end(), low * factor, high * factor, family, factor)
+        m = _QUANTITY.match(window, p)
+        if m is not None:
+            if m.end() > at:
+                return m
+            free = m.end()
+    return None
+
+
+def _value(m: re.Match) -> tuple[float, float, str, float] | None:
+    """(low, high, family, factor) of a quantity match, or None if its number is unreadable."""
+    if m["unit"]:
+        low, high = _number(m["a"]), _number(m["b"]) if m["b"] else None
+        if low is not None and high is None and (m["half"] or m["half2"]):
+            low += 0.5  # "an hour and a half", "two and a half hours"
+        family, factor = UNITS[m["unit"].lower()]
+    elif m["a2"]:
+        low, high = _number(m["a2"]), _number(m["b2"]) if m["b2"] else None
+        family, factor = "per-year", 1
+    elif m["ord"] or m["ord2"]:
+        word = (m["ord"] or m["ord2"]).lower()
+        value = ORDINALS.get(word) or NUMBER_WORDS.get(word) or _number(re.sub(r"\D", "", word))
+        low, high, family, factor = value, None, "session-ordinal", 1
+    else:
+        year = int(m["year"])
+        low, high = (year, year + 9) if m["decade"] and year % 10 == 0 else (year, None)
+        family, factor = "calendar-year", 1
+    if low is None:
+        return None
+    high = low if high is None else high
+    low, high = min(low, high), max(low, high)
+    return low * factor, high * factor, family, factor
 
 
 def describe(v: Value) -> str:
@@ -320,6 +358,10 @@ class QuantityCheck:
         self.near = [str(w) for w in spec["near"]]
         self.before = [str(w) for w in spec.get("before", [])]
         self.unless = [str(w) for w in spec.get("unless", [])]
+        # The searches of _has_any, looked up once instead of per quantity.
+        self._near, self._before, self._unless = (
+            _words(tuple(words)) for words in (self.near, self.before, self.unless)
+        )
         self.tolerance = float(spec.get("tolerance", 0.25))
         # Which side of the facts' range is a contradiction: a later result or a longer
         # course than the sources describe is no promise to a patient.
@@ -331,8 +373,10 @@ class QuantityCheck:
         A ``near`` word must stand within a few words of the number, a ``before`` word (if
         any) just before it, and no ``unless`` word close to it.
         """
+        if q.family not in self.families:
+            return False
         window = sentence[max(0, q.start - NEAR_BEFORE) : q.end + NEAR_AFTER]
-        if q.family not in self.families or not _has_any(window, self.near):
+        if not self._near.search(window):
             return False
         # "stop aspirin one week before" is not a session length: the copy's unit must be
         # within a factor of 60 of the fact's (minutes and hours; millimetres and centimetres).
@@ -340,9 +384,9 @@ class QuantityCheck:
             UNITS[v.unit][1] / 60 <= q.factor <= UNITS[v.unit][1] * 60 for _, v in self.values
         ):
             return False
-        if self.before and not _has_any(sentence[max(0, q.start - 24) : q.start], self.before):
+        if self.before and not self._before.search(sentence[max(0, q.start - 24) : q.start]):
             return False
-        return not (self.unless and _has_any(window, self.unless))
+        return not (self.unless and self._unless.search(window))
 
     def expected(self, sentence: str) -> str:
         applicable = self._applicable(sentence)
@@ -419,19 +463,24 @@ class FactChecker:
         hits = np.flatnonzero(
             np.isin(columns["LOWER"], self._anchors) | np.isin(columns["SHAPE"], self._years)
         )
-        idx, lengths = arrays.lists["IDX"], arrays.lists["LENGTH"]
+        # Each anchor's window, as arrays: 48 characters before it to 24 after it.
+        starts = columns["IDX"][hits].astype(np.int64)
+        lows = np.maximum(starts - 48, 0)
+        highs = starts + columns["LENGTH"][hits].astype(np.int64) + 24
+        if len(analysis.bounds) > 1:  # a chunk of several documents: read only this one's text
+            spans = np.array([analysis.document_span(b) for b in analysis.bounds], dtype=np.int64)
+            owner = np.searchsorted(np.array(analysis.bounds), starts, side="right") - 1
+            lows = np.maximum(lows, spans[owner, 0])
+            highs = np.minimum(highs, spans[owner, 1])
         text, found = analysis.text, {}
-        shared = len(analysis.bounds) > 1
-        for i in hits.tolist():
-            start, length = idx[i], lengths[i]
-            lo, hi = max(0, start - 48), start + length + 24
-            if shared:  # a chunk of several documents: read only this one's text
-                first, last = analysis.document_span(start)
-                lo, hi = max(lo, first), min(hi, last)
-            for q in read_quantities(text[lo:hi]):
-                if q.start + lo <= start < q.end + lo:
-                    found[(q.start + lo, q.end + lo)] = Quantity(
-                        q.start + lo, q.end + lo, q.low, q.high, q.family, q.factor
+        for start, lo, hi in zip(starts.tolist(), lows.tolist(), highs.tolist()):
+            # What read_quantities(text[lo:hi]) gives here that holds the anchor's start.
+            m = _containing(text[lo:hi], start - lo)
+            if m is not None:
+                value = _value(m)
+                if value is not None:
+                    found[(m.start() + lo, m.end() + lo)] = Quantity(
+                        m.start() + lo, m.end() + lo, *value
                     )
         return [found[k] for k in sorted(found)]
 

@@ -4,7 +4,11 @@ Each faster path is compared with the plain one on deliberately awkward input: t
 sentence starts set with arrays (spaCy's sentencizer), the Markdown parsers without the
 rules a document cannot use and without inline parsing of plain content (markdown-it's
 stock parser), the context patterns (spaCy's Matcher), the literal-phrase scan (the
-regular expression alternation) and the factored quantity expression (the plain one).
+regular expression alternation), the factored quantity expression (the plain one), the
+quantity reader's tries at candidate starts only (a scan of the whole window), the context
+tests on token columns (a walk over the sentence's Tokens), the one-test token specs (the
+loop over a spec's tests), the walk over one-token specs (a call per token), the bucketed
+word lookup (the binary search alone) and the lazy lexeme flags (``Doc.to_array``).
 """
 
 from __future__ import annotations
@@ -185,3 +189,174 @@ def test_documents_sharing_a_doc_give_their_own_findings(engine):
     together = [full(f) for f in engine.lint_documents(documents)]
     assert together == alone
     assert sum(map(len, alone)) > 100  # the copy really fires rules
+
+
+def test_quantity_at_a_position_is_the_scans():
+    """``_containing`` tries only where a quantity can start and stops at the position: the
+    match of a whole-window ``finditer`` that holds it, groups included."""
+    from linter import factcheck
+
+    pieces = [*factcheck.NUMBER_WORDS, *factcheck.ORDINALS, *factcheck.UNITS, "3", "12.5"]
+    pieces += ["1975", "between", "the", "to", "-", "–", "—", "and a half", "times", "per"]
+    pieces += ["year", "'s", " ", " ", "  ", "ſix", "ONE", "Hours", "x", "full", "often", "a"]
+    pieces += [",", ".", "\n", "é", "İ", "sessions two", "first", "2nd", "someone", "4"]
+    for text in _texts(2000, 8, pieces=pieces, length=12):
+        matches = list(factcheck._QUANTITY.finditer(text))
+        for at in range(len(text)):
+            expected = [(m.span(), m.groupdict()) for m in matches if m.start() <= at < m.end()]
+            m = factcheck._containing(text, at)
+            got = [(m.span(), m.groupdict())] if m else []
+            assert got == expected, (text, at)
+
+
+def _testimonial_marked_plain(sent) -> bool:
+    """The token part of ``_Claim.testimonial_marked``, walking every Token."""
+    from linter.context import _DASHES
+
+    tokens = [t for t in sent if not t.is_space and not t.is_quote]
+    if tokens and tokens[0].text in {"I", "My", "I'm", "I've", "I'd"}:
+        return True
+    tail = range(max(0, len(tokens) - 6), len(tokens) - 1)
+    return any(tokens[i].text in _DASHES and tokens[i + 1].is_title for i in tail)
+
+
+def _quoted_plain(sent, start: int) -> bool:
+    from linter.context import _QUOTES_CLOSE, _QUOTES_OPEN
+
+    opened = False
+    for token in sent.doc[sent.start : start]:
+        if token.text in _QUOTES_OPEN and not (opened and token.text in _QUOTES_CLOSE):
+            opened = True
+        elif token.text in _QUOTES_CLOSE:
+            opened = False
+    return opened
+
+
+def test_context_token_tests_match_the_token_walk(engine):
+    from linter.checks import _Sentences
+    from linter.context import Cues
+
+    context, pipeline = engine.matcher.context, engine.matcher.pipeline
+    words = ["I", "My", "I'm", "i", "my", "Priya", "PRIYA", "34", "—", "–", "-", "―", '"', "“"]
+    words += ["”", "«", "»", "‘", "’", "'", "„", "cured", "it", "no", ".", "!", "?", ",", "\n"]
+    words += ["  ", "\t", "Dr", "Smith", "says"]
+    for text in _texts(1500, 10, pieces=[w + " " for w in words] + words, length=25):
+        doc = pipeline.sentences(pipeline.nlp.make_doc(text))
+        sentences = _Sentences(doc)
+        for first in sentences._starts:
+            sent = doc[slice(*sentences.around(first))]
+            for start in range(sent.start, sent.end):
+                claim = context.claim(sent, Cues({}), start, start + 1)
+                assert claim.testimonial_marked == _testimonial_marked_plain(sent), repr(text)
+                assert claim.quoted == _quoted_plain(sent, start), repr(text)
+
+
+def test_claim_offsets_from_token_columns(engine):
+    from linter.patterns import TokenArrays
+
+    pipeline = engine.matcher.pipeline
+    for text in _texts(500, 11, length=30):
+        doc = pipeline.nlp.make_doc(text)
+        lists = TokenArrays.of(doc, ("IDX", "LENGTH")).lists
+        assert [(i, i + n) for i, n in zip(lists["IDX"], lists["LENGTH"])] == [
+            (t.idx, t.idx + len(t.text)) for t in doc
+        ], repr(text)
+
+
+def test_one_test_specs_hold_like_the_loop(engine):
+    from linter.patterns import TokenArrays, _Spec
+
+    matcher = engine.matcher
+    specs = [
+        spec
+        for patterns in (matcher._tokens, matcher.context._patterns)
+        for _, pattern in patterns.patterns
+        for spec in pattern.specs
+    ]
+    assert any("holds" in vars(spec) for spec in specs)  # the fast path is used
+    pipeline = matcher.pipeline
+    text = " ".join(_texts(200, 12, pieces=[w + " " for w in CLAIMS] + PIECES, length=20))
+    doc = pipeline.sentences(pipeline.nlp.make_doc(text))
+    arrays = TokenArrays.of(doc)
+    for spec in specs:
+        for i in range(len(doc)):
+            assert spec.holds(arrays.lists, i, arrays.strings) == _Spec.holds(
+                spec, arrays.lists, i, arrays.strings
+            )
+
+
+def test_bucketed_lookup_finds_what_the_binary_search_finds():
+    import numpy as np
+
+    from linter.patterns import _buckets, _lookup
+
+    rng = np.random.default_rng(13)
+    for size in (1, 2, 7, 100, 3000):
+        keys = np.unique(rng.integers(0, 2**64 - 1, size, dtype=np.uint64))
+        # Tokens: keys, non-keys sharing a key's low 16 bits, other values, 0 and the maximum.
+        twins = keys ^ np.uint64(1 << 40)
+        others = rng.integers(0, 2**64 - 1, 500, dtype=np.uint64)
+        pool = np.concatenate([keys, twins, others, np.array([0, 2**64 - 1], dtype=np.uint64)])
+        col = pool[rng.integers(0, len(pool), 5000)]
+        fast, plain = _lookup(col, keys, _buckets(keys)), _lookup(col, keys)
+        assert fast[0].tolist() == plain[0].tolist() and fast[1].tolist() == plain[1].tolist()
+        assert len(plain[0])  # some tokens hold keys
+
+
+def test_lazy_flags_are_the_doc_arrays(engine):
+    from spacy import attrs
+
+    from linter.patterns import LAZY_FLAGS, TokenArrays
+
+    pipeline = engine.matcher.pipeline
+    for text in _texts(300, 14, pieces=PIECES + [w + " " for w in CLAIMS], length=30):
+        doc = pipeline.nlp.make_doc(text)
+        for name in LAZY_FLAGS:
+            expected = doc.to_array([getattr(attrs, name)]).reshape(-1).tolist()
+            arrays = TokenArrays(doc)
+            assert name not in dict(arrays.columns)  # not read with the others
+            assert [arrays.lists[name][i] for i in range(len(doc))] == expected, repr(text)
+            assert arrays.lists[name][:] == expected
+            assert arrays.columns[name].tolist() == expected
+            assert TokenArrays(doc).columns[name].tolist() == expected
+
+
+def _match_plain(pattern, k: int, pos: int, lists, limit: int, strings) -> int:
+    """``TokenPattern._match`` as it was: one call per token spec."""
+    specs = pattern.specs
+    if k == len(specs):
+        return pos
+    spec = specs[k]
+    stops = [pos] if spec.low == 0 else []
+    count = 0
+    taken = pos
+    while count < spec.high and taken < limit and spec.holds(lists, taken, strings):
+        taken += 1
+        count += 1
+        if count >= spec.low:
+            stops.append(taken)
+    for stop in reversed(stops):
+        end = _match_plain(pattern, k + 1, stop, lists, limit, strings)
+        if end != -1:
+            return end
+    return -1
+
+
+def test_longest_match_walks_single_tokens_like_the_recursion(engine):
+    from linter.patterns import TokenArrays
+
+    matcher = engine.matcher
+    patterns = [p for ps in (matcher._tokens, matcher.context._patterns) for _, p in ps.patterns]
+    pipeline = matcher.pipeline
+    rng = random.Random(15)
+    words = [w for text in CLAIMS for w in text.split()] + ["no", "not", "hair", "loss", "100%"]
+    texts = _texts(100, 15, pieces=[w + " " for w in CLAIMS + words] + PIECES, length=40)
+    for text in texts:
+        doc = pipeline.sentences(pipeline.nlp.make_doc(text))
+        arrays = TokenArrays.of(doc)
+        lists, strings, ends = arrays.lists, arrays.strings, arrays.sentence_ends()
+        for pattern in patterns:
+            for start in rng.sample(range(len(doc)), min(len(doc), 8)):
+                for k in range(len(pattern.specs) + 1):
+                    got = pattern._match(k, start, lists, ends[start], strings)
+                    assert got == _match_plain(pattern, k, start, lists, ends[start], strings)
