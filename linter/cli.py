@@ -337,12 +337,13 @@ def _audit(engine, settings, args) -> int:
     from linter.audit.store import StoreError
     from linter.findings import SEVERITY_RANK
 
-    for option in ("jobs", "concurrency", "retries", "max_bytes"):
-        if getattr(args, option) < (0 if option in ("jobs", "retries") else 1):
-            raise _Usage(f"--{option.replace('_', '-')}: must be at least 1")
-    for option in ("delay", "timeout"):
-        if getattr(args, option) < 0 or (option == "timeout" and args.timeout == 0):
-            raise _Usage(f"--{option}: must be a positive number of seconds")
+    # The least each numeric option may be (jobs 0: one per core; delay 0: no pause).
+    least = {"jobs": 0, "concurrency": 1, "retries": 0, "max_bytes": 1, "delay": 0}
+    for option, low in least.items():
+        if getattr(args, option) < low:
+            raise _Usage(f"--{option.replace('_', '-')}: must be at least {low}")
+    if args.timeout <= 0:
+        raise _Usage("--timeout: must be a positive number of seconds")
     fetch = FetchSettings(
         timeout=args.timeout,
         concurrency=args.concurrency,

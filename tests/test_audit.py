@@ -365,3 +365,23 @@ def test_a_folder_of_exported_pages_is_audited_like_check_lints_it(capsys, tmp_p
     assert main(["check", "--no-config", "--format", "json", str(site)]) == 1
     checked = json.loads(capsys.readouterr().out)["findings"]
     assert positions(audited["findings"]) == positions(checked) != []
+
+
+@pytest.mark.parametrize(
+    "option, value, says",
+    [
+        ("--concurrency", "0", "--concurrency: must be at least 1"),
+        ("--jobs", "-1", "--jobs: must be at least 0"),
+        ("--retries", "-2", "--retries: must be at least 0"),
+        ("--max-bytes", "0", "--max-bytes: must be at least 1"),
+        ("--delay", "-1", "--delay: must be at least 0"),
+        ("--timeout", "0", "--timeout: must be a positive number of seconds"),
+    ],
+)
+def test_a_bad_audit_option_is_a_one_line_usage_error(capsys, tmp_path, option, value, says):
+    code = main(
+        ["audit", str(tmp_path), option, value, "--no-config", "--db", str(tmp_path / "a.db")]
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and err == f"claimsafe: error: {says}\n"
+    assert not (tmp_path / "a.db").exists()  # nothing was started
