@@ -1,5 +1,5 @@
 """``python -m linter``: the same as the ``claimsafe`` command."""
 
-from linter.cli import main
+from linter.cli import run
 
-raise SystemExit(main())
+run()

@@ -208,3 +208,41 @@ def test_parallel_jobs_give_the_same_report_in_the_same_order(tmp_path, capsys, 
     assert serial[0] == parallel[0] == 1
     assert json.loads(serial[1]) == json.loads(parallel[1])
     assert json.loads(serial[1])["summary"]["files"] == 13
+
+
+def _command(site, *args, stdout=subprocess.PIPE):
+    return subprocess.run(
+        [sys.executable, "-m", "linter", "check", "--no-config", *args],
+        cwd=site,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={"PYTHONPATH": str(ROOT), "PATH": ""},
+    )
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_report_that_cannot_be_written_to_stdout_is_one_line_exit_2(site):
+    with open("/dev/full", "w") as full:  # every write fails: "No space left on device"
+        result = _command(site, "pages/claim.txt", stdout=full)
+    assert result.returncode == 2
+    assert result.stderr == "claimsafe: error: cannot write report: No space left on device\n"
+
+
+def test_a_reader_that_stops_early_is_not_an_error(tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for i in range(300):  # far more report than a pipe holds
+        (pages / f"p{i}.txt").write_text(CLAIM * 20, encoding="utf-8")
+    command = [sys.executable, "-m", "linter", "check", "--no-config", "pages"]
+    env = {"PYTHONPATH": str(ROOT), "PATH": ""}
+    proc = subprocess.Popen(
+        command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
+    first = proc.stdout.readline()
+    proc.stdout.close()  # like `| head -1`
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=60) == 1
+    assert first.startswith(b"pages/p")
+    assert err == ""
