@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -264,6 +264,31 @@ def describe(v: Value) -> str:
 _FOLD_TRAPS = re.compile("[\u0130\u0131\u017f]")
 
 
+class Text:
+    """A text searched for many phrases (a whole page for its disclosures): lower-cased,
+    and checked for folding traps, once instead of once per word list."""
+
+    __slots__ = ("text", "_lower", "_traps")
+
+    def __init__(self, text: str) -> None:
+        self.text, self._lower, self._traps = text, None, None
+
+    @property
+    def lower(self) -> str:
+        if self._lower is None:
+            self._lower = self.text.lower()
+        return self._lower
+
+    @property
+    def traps(self) -> bool:
+        """Whether the text holds a character that case folding and lower-casing treat
+        differently (see ``_FOLD_TRAPS``)."""
+        if self._traps is None:
+            text = self.text
+            self._traps = not text.isascii() and bool(_FOLD_TRAPS.search(text))
+        return self._traps
+
+
 class _Literals:
     """Does any of some literal phrases occur, each with its own regular expression around
     it (word boundaries)? The same answer as searching the alternation of those
@@ -287,31 +312,36 @@ class _Literals:
             regex = self._compiled[source] = re.compile(source, self.flags)
         return regex
 
-    def _whole(self, text: str) -> bool:
+    def _whole(self, text: str | Text) -> bool:
         """Whether the scan cannot be used on ``text``: search the alternation instead."""
-        return not self.items or (
-            self.fold and not text.isascii() and bool(_FOLD_TRAPS.search(text))
-        )
+        if not self.items:
+            return True
+        if not self.fold:
+            return False
+        if isinstance(text, Text):
+            return text.traps
+        return not text.isascii() and bool(_FOLD_TRAPS.search(text))
 
-    def search(self, text: str) -> bool:
+    def search(self, text: str | Text) -> bool:
         if self._whole(text):
-            return self._regex(self.pattern).search(text) is not None
+            plain = text.text if isinstance(text, Text) else text
+            return self._regex(self.pattern).search(plain) is not None
         return next(self._starts(text), None) is not None
 
-    def search_each(self, texts: list[str]) -> list[bool]:
+    def search_each(self, texts: list[str], joined: Text | None = None) -> list[bool]:
         """:meth:`search` of each text, in one pass over the texts joined by line breaks:
         a match never spans the join (no phrase holds a line break) and a line break is a
-        word boundary like the end of a text."""
+        word boundary like the end of a text. ``joined``: that joined text, if made."""
         if not self.items or any(not p or "\n" in p for p, _ in self.items):
             return [self.search(text) for text in texts]
-        whole = "\n".join(texts)
+        whole = joined or Text("\n".join(texts))
         offsets, offset = [], 0
         for text in texts:
             offsets.append(offset)
             offset += len(text) + 1
         found = [False] * len(texts)
         starts = (
-            (m.start() for m in self._regex(self.pattern).finditer(whole))
+            (m.start() for m in self._regex(self.pattern).finditer(whole.text))
             if self._whole(whole)
             else self._starts(whole)
         )
@@ -319,9 +349,12 @@ class _Literals:
             found[bisect_right(offsets, start) - 1] = True
         return found
 
-    def _starts(self, text: str) -> Iterator[int]:
+    def _starts(self, text: str | Text) -> Iterator[int]:
         """Where some phrase's expression matches (not all overlapping ones need be)."""
-        haystack = text.lower() if self.fold else text
+        if isinstance(text, Text):
+            haystack, text = (text.lower if self.fold else text.text), text.text
+        else:
+            haystack = text.lower() if self.fold else text
         for phrase, source in self.items:
             if self.fold and not phrase.isascii():
                 yield from (m.start() for m in self._regex(source).finditer(text))
@@ -590,25 +623,34 @@ class DisclosureCheck:
             for t in factbase.treatments.values()
             if t.aliases
         }
+        # The key facts of each treatment and kind, each with the search of its terms.
+        self._key: dict[tuple[str, str], list[tuple[Fact, _Literals]]] = {}
+        for f in factbase.facts.values():
+            if f.key:
+                self._key.setdefault((f.treatment, f.kind), []).append((f, _words(tuple(f.terms))))
 
     def hits(self, segments: list[Segment], claims: list[Hit]) -> Iterator[Hit]:
         if not self.rules or not segments:
             return
-        texts = [self._without_denials(segment, claims) for segment in segments]
-        whole = "\n".join(texts)
-        unignored = self.ignore.sub(" ", whole) if self._ignored.search(whole) else whole
+        denials: dict[int, list[Hit]] = {}
+        for hit in claims:
+            if hit.rule.category in self.DENIALS:
+                denials.setdefault(id(hit.segment), []).append(hit)
+        texts = [_blanked(segment.text, denials.get(id(segment), ())) for segment in segments]
+        whole = Text("\n".join(texts))
+        unignored = Text(self.ignore.sub(" ", whole.text)) if self._ignored.search(whole) else whole
         if not self.promotion.search(unignored):
             return
-        lowered = whole.lower()
+        lowered = Text(whole.lower)
         # Text near a contraindication cue: each segment with a cue, and the few after it.
         cued_until = -1
         near_cues = []
-        for k, (text, cue) in enumerate(zip(texts, self.cues.search_each(texts))):
+        for k, (text, cue) in enumerate(zip(texts, self.cues.search_each(texts, whole))):
             if cue:
                 cued_until = k + CUE_REACH
             if k <= cued_until:
                 near_cues.append(text)
-        cued = "\n".join(near_cues).lower()
+        cued = Text("\n".join(near_cues).lower())
         for treatment, alias in self.aliases.items():
             first = next(
                 ((seg, m) for seg in segments for m in [alias.search(seg.text)] if m), None
@@ -618,13 +660,9 @@ class DisclosureCheck:
             segment, mention = first
             for rule in self.rules:
                 kind = rule.check["disclosure"]
-                key = [
-                    f
-                    for f in self.factbase.facts.values()
-                    if f.treatment == treatment and f.kind == kind and f.key
-                ]
+                key = self._key.get((treatment, kind), [])
                 scope = cued if kind == "contraindication" else lowered
-                missing = [f for f in key if not _has_any(scope, f.terms)]
+                missing = [f for f, terms in key if not terms.search(scope)]
                 if not key or not missing:
                     continue
                 severity = rule.severity if len(missing) == len(key) else downgrade(rule.severity)
@@ -640,9 +678,9 @@ class DisclosureCheck:
                     facts=tuple(f.id for f in missing),
                 )
 
-    def _without_denials(self, segment: Segment, claims: list[Hit]) -> str:
-        text = segment.text
-        for hit in claims:
-            if hit.segment is segment and hit.rule.category in self.DENIALS:
-                text = text[: hit.start] + " " * (hit.end - hit.start) + text[hit.end :]
-        return text
+
+def _blanked(text: str, hits: Iterable[Hit]) -> str:
+    """``text`` with the words of ``hits`` blanked out (same length)."""
+    for hit in hits:
+        text = text[: hit.start] + " " * (hit.end - hit.start) + text[hit.end :]
+    return text

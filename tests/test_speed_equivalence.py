@@ -92,20 +92,27 @@ def test_context_patterns_match_like_spacys_matcher(engine):
 
 @pytest.mark.parametrize("flags", [0, re.IGNORECASE])
 def test_literal_scan_answers_like_the_alternation(flags):
-    from linter.factcheck import _Literals
+    from linter.factcheck import Text, _Literals
 
-    phrases = ["side effect", "risk", "is", "sſ", "£ off", "pregnan", "x", "a b"]
+    phrases = ["side effect", "risk", "is", "sſ", "£ off", "pregnan", "x", "a b", "éx", "key"]
     items = [(p, rf"\b{re.escape(p)}\b") for p in phrases]
+    items += [("not rec", re.escape("not rec")), ("b-", re.escape("b-"))]  # no boundaries
     literals = _Literals(items, "|".join(s for _, s in items), flags)
     regex = re.compile(literals.pattern, flags)
     pieces = ["side", " ", "effect", "RISK", "risks", "is", "ſ", "ı", "İ", "s", "£", "off"]
-    pieces += ["Pregnancy", "x", "X", "a", "b", "\n", "-", "é"]
-    texts = _texts(3000, 4, pieces=pieces, length=12)
+    pieces += ["Pregnancy", "x", "X", "a", "b", "\n", "-", "é", "É", "_", "2", "\u212aey"]
+    pieces += ["can", "not", "rec", "KEY", "İx"]
+    texts = _texts(3000, 4, pieces=pieces, length=12) + ["ss", "a SS", "İx", "xİ x", "\u212aey"]
     for text in texts:
-        assert literals.search(text) == bool(regex.search(text)), repr(text)
+        expected = bool(regex.search(text))
+        assert literals.search(text) == expected, repr(text)
+        # A Text (lower-cased and checked for folding traps once, for many word lists).
+        assert literals.search(Text(text)) == expected, repr(text)
     chunks = [texts[i : i + 5] for i in range(0, 200, 5)]
     for chunk in chunks:
-        assert literals.search_each(chunk) == [bool(regex.search(t)) for t in chunk]
+        expected = [bool(regex.search(t)) for t in chunk]
+        assert literals.search_each(chunk) == expected
+        assert literals.search_each(chunk, Text("\n".join(chunk))) == expected
 
 
 def test_factored_quantity_expression_matches_the_plain_one():
