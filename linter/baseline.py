@@ -22,10 +22,11 @@ import hashlib
 import json
 import os
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from linter.diffs import DOCUMENT_CATEGORIES, relative
 from linter.documents import sentence
+from linter.engine import Report
 
 VERSION = 1
 TOOL = "claimsafe"
@@ -210,7 +211,7 @@ def filter_report(
             looked = scope is None or scope.covers_entry(entry["path"], base_dir)
             if looked and (rules is None or entry["rule"] in rules):
                 stale.append(entry)
-    return replace(report, findings=kept), Outcome(len(report.findings) - len(kept), stale)
+    return Report(kept, report.files), Outcome(len(report.findings) - len(kept), stale)
 
 
 def stale_message(count: int) -> str:

@@ -19,7 +19,9 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+
+from linter.engine import Report
 
 # Findings about a whole document (a promotional page that omits who should not have the
 # treatment, or its risks): reported when the change touched the document at all.
@@ -375,6 +377,5 @@ def in_change(finding, change: FileChange | None) -> bool:
 
 def filter_report(report, changes: Changes):
     """The report with only what the change touched (see the module docstring)."""
-    return replace(
-        report, findings=[f for f in report.findings if in_change(f, changes.get(f.path))]
-    )
+    kept = [f for f in report.findings if in_change(f, changes.get(f.path))]
+    return Report(kept, report.files)

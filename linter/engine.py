@@ -50,10 +50,48 @@ if TYPE_CHECKING:
     from linter.resultcache import ResultCache
 
 
-@dataclass
 class Report:
-    findings: list[Finding] = field(default_factory=list)
-    files: int = 0
+    """The findings of a run, file after file in input order.
+
+    Files linted by workers arrive while the report is being written: ``stream()`` gives
+    each finding as soon as its file is done, so a reporter writes the first files while
+    the workers lint the last ones instead of after them. ``findings`` and ``files``
+    always hold the whole run: reading them waits for every file.
+    """
+
+    def __init__(
+        self,
+        findings: Iterable[Finding] = (),
+        files: int = 0,
+        pending: Iterator[list[Finding]] | None = None,
+    ) -> None:
+        self._findings = list(findings)
+        self._files = files
+        self._pending = pending  # each remaining file's findings, as they come
+
+    @property
+    def findings(self) -> list[Finding]:
+        for _ in self.stream():
+            pass
+        return self._findings
+
+    @property
+    def files(self) -> int:
+        for _ in self.stream():
+            pass
+        return self._files
+
+    def stream(self) -> Iterator[Finding]:
+        """Every finding of the run, each as soon as its file is done."""
+        yield from self._findings[:]  # any a previous stream already took
+        while self._pending is not None:
+            findings = next(self._pending, None)
+            if findings is None:
+                self._pending = None
+                break
+            self._files += 1
+            self._findings.extend(findings)
+            yield from findings
 
     def failed(self, fail_on: str) -> bool:
         threshold = SEVERITY_RANK[fail_on]
@@ -94,7 +132,6 @@ class Engine:
         ``jobs`` > 1 lints files in that many forked worker processes (``0``: one per CPU
         when the input is large enough to repay it). Findings come back in input order.
         """
-        report = Report()
         paths = list(paths)
         files = [p for p in paths if p != "-"]
         targets = list(discover(files, self.settings.include, self.settings.exclude))
@@ -102,16 +139,16 @@ class Engine:
             targets.insert(paths.index("-"), "-")
         workers = _workers(jobs, [t for t in targets if t != "-"])
         if workers > 1:
-            results = _parallel(self, targets, stdin_filename, workers)
-        else:
-            results = (
+            _ = self.matcher  # a rule error is raised here, not while the report is written
+            return Report(pending=_parallel(self, targets, stdin_filename, workers))
+        report = Report(
+            pending=(
                 findings
                 for group in _groups(targets)
                 for findings in self.lint_files(group, stdin_filename)
             )
-        for findings in results:
-            report.files += 1
-            report.findings.extend(findings)
+        )
+        report.findings  # noqa: B018 - one process: nothing to overlap, lint it all now
         return report
 
     def lint_file(self, target: str, stdin_filename: str | None = None) -> list[Finding]:
@@ -342,7 +379,7 @@ def _parallel(engine: Engine, targets: list[str], stdin_filename: str | None, wo
     import multiprocessing
 
     global _WORKER_ENGINE
-    _ = engine.matcher  # build once in the parent, before forking
+    _ = engine.matcher  # built once in the parent, before forking
     _WORKER_ENGINE = engine
     context = multiprocessing.get_context("fork")
     files = [t for t in targets if t != "-"]

@@ -80,7 +80,7 @@ FINDINGS = [
     "fmt,suffix", [("text", "txt"), ("json", "json"), ("sarif", "sarif"), ("github", "github")]
 )
 def test_reporter_matches_golden(fmt, suffix):
-    rendered = FORMATS[fmt](Report(FINDINGS, files=3), None, colour=False)
+    rendered = "".join(FORMATS[fmt](Report(FINDINGS, files=3), None, colour=False))
     golden = GOLDEN / f"findings.{suffix}"
     if os.environ.get("CLAIMSAFE_UPDATE_GOLDEN"):
         golden.write_text(rendered, encoding="utf-8")
@@ -88,7 +88,7 @@ def test_reporter_matches_golden(fmt, suffix):
 
 
 def test_json_is_version_1_with_the_contract_keys():
-    data = json.loads(FORMATS["json"](Report(FINDINGS, files=3)))
+    data = json.loads("".join(FORMATS["json"](Report(FINDINGS, files=3))))
     assert data["version"] == 1
     assert set(data) == {"version", "tool", "findings", "summary"}
     assert data["summary"] == {
@@ -107,7 +107,7 @@ def test_json_is_version_1_with_the_contract_keys():
 
 
 def test_text_has_one_headline_per_finding_and_a_summary():
-    lines = FORMATS["text"](Report(FINDINGS, files=3)).splitlines()
+    lines = "".join(FORMATS["text"](Report(FINDINGS, files=3))).splitlines()
     assert lines[0] == (
         "site/landing.md:12:5: error [CS101 no-side-effects] "
         "'no side effects' denies that the treatment has side effects or risks."
@@ -392,7 +392,46 @@ _findings = st.builds(
 def test_json_is_exactly_what_json_dumps_with_indent_2_writes(findings, files):
     """The report is written with the C encoder for speed; the text must be what the
     contract's reference, ``json.dumps(payload, indent=2, ensure_ascii=False)``, writes."""
-    out = FORMATS["json"](Report(findings=findings, files=files))
+    out = "".join(FORMATS["json"](Report(findings=findings, files=files)))
     payload = json.loads(out)
     assert out == json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
     assert [f["text"] for f in payload["findings"]] == [f.text for f in findings]
+
+
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_each_file_is_written_as_it_arrives_with_the_text_of_a_finished_report(fmt):
+    """Files linted by workers arrive while the report is written: the first file's
+    findings are written before the last file is linted, and the text is the same."""
+    arrived: list[int] = []
+
+    def files():  # each file's findings, as the workers hand them over
+        for i, finding in enumerate(FINDINGS):
+            arrived.append(i)
+            yield [finding]
+        arrived.append(len(FINDINGS))
+        yield []  # a file without findings still counts
+
+    pieces = iter(FORMATS[fmt](Report(pending=files())))
+    written = ""
+    for piece in pieces:
+        written += piece
+        if FINDINGS[0].message in written:
+            break
+    assert arrived == [0]  # the first finding is out; the other files are still pending
+    written += "".join(pieces)
+    assert written == "".join(FORMATS[fmt](Report(FINDINGS, files=len(FINDINGS) + 1)))
+    if fmt == "json":
+        assert json.loads(written)["summary"]["files"] == len(FINDINGS) + 1
+    else:
+        assert written.endswith(f" in {len(FINDINGS) + 1} files.\n")
+
+
+def test_a_report_still_arriving_is_whole_when_read():
+    def files():
+        yield [FINDINGS[0]]
+        yield []
+        yield list(FINDINGS[1:])
+
+    report = Report(pending=files())
+    assert report.files == 3 and report.findings == list(FINDINGS)
+    assert list(report.stream()) == list(FINDINGS)  # a second reader sees every finding

@@ -2,7 +2,7 @@
 
 Each reporter is a pure function ``render(report, rulebook, **options) -> str`` over the
 one :class:`~linter.findings.Finding` type. The registry below is the list of formats the
-CLI offers.
+CLI offers (the function it calls may give the same text in pieces).
 """
 
 from __future__ import annotations
@@ -27,9 +27,11 @@ def _audit_csv(report, rulebook=None, **options) -> Iterable[str]:
     return csv.stream_audit(report, rulebook, **options)
 
 
-FORMATS: dict[str, Callable[..., str]] = {
-    "text": text_reporter.render,
-    "json": json_reporter.render,
+# A format may also give its text in pieces, to be written one after another: text and
+# JSON write each file's findings as soon as the file is linted (``engine.Report.stream``).
+FORMATS: dict[str, Callable[..., str | Iterable[str]]] = {
+    "text": text_reporter.stream,
+    "json": json_reporter.stream,
     "sarif": sarif_reporter.render,
     "github": github_reporter.render,
 }

@@ -37,9 +37,18 @@ def finding_dict(f) -> dict:
     }
 
 
-def render(report, rulebook=None, **_options) -> str:
-    by_category = Counter(f.category for f in report.findings)
+def render(report, rulebook=None, **options) -> str:
+    return "".join(stream(report, rulebook, **options))
+
+
+def stream(report, rulebook=None, **_options) -> Iterator[str]:
+    """The report in pieces, each finding as soon as its file is done (``Report.stream``):
+    the summary comes last, so nothing waits for the whole run."""
     head = {"version": VERSION, "tool": {"name": "claimsafe", "version": __version__}}
+    yield "{\n"
+    yield from _members(head)
+    yield from _array("findings", (finding_dict(f) for f in report.stream()))
+    by_category = Counter(f.category for f in report.findings)
     summary = {
         "summary": {
             "files": report.files,
@@ -47,10 +56,8 @@ def render(report, rulebook=None, **_options) -> str:
             "by_category": dict(sorted(by_category.items())),
         }
     }
-    findings = (finding_dict(f) for f in report.findings)
-    return "".join(
-        ["{\n", *_members(head), *_array("findings", findings), *_members(summary, True), "}\n"]
-    )
+    yield from _members(summary, True)
+    yield "}\n"
 
 
 def render_audit(report, rulebook=None, **_options) -> str:

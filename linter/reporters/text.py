@@ -9,6 +9,7 @@ asks when stdout is a terminal and NO_COLOR is unset).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 
 from linter.findings import SITE_CHROME
 
@@ -22,12 +23,16 @@ _NOTES = {
 }
 
 
-def render(report, rulebook=None, colour: bool = False, **_options) -> str:
-    lines = _finding_lines(report.findings, colour)
-    lines.append(
-        _summary(report.findings, f"{report.files} file{'s' if report.files != 1 else ''}")
-    )
-    return "\n".join(lines) + "\n"
+def render(report, rulebook=None, colour: bool = False, **options) -> str:
+    return "".join(stream(report, rulebook, colour, **options))
+
+
+def stream(report, rulebook=None, colour: bool = False, **_options) -> Iterator[str]:
+    """The report in pieces: each finding as soon as its file is done, the summary last."""
+    for finding in report.stream():
+        yield "".join(f"{line}\n" for line in _lines(finding, colour))
+    files = f"{report.files} file{'s' if report.files != 1 else ''}"
+    yield _summary(report.findings, files) + "\n"
 
 
 def render_audit(report, rulebook=None, colour: bool = False, **_options) -> str:
@@ -47,24 +52,26 @@ def render_audit(report, rulebook=None, colour: bool = False, **_options) -> str
 
 
 def _finding_lines(findings, colour: bool) -> list[str]:
+    return [line for f in findings for line in _lines(f, colour)]
+
+
+def _lines(f, colour: bool) -> list[str]:
     def paint(text: str, code: str) -> str:
         return f"{code}{text}{_RESET}" if colour else text
 
-    lines: list[str] = []
-    for f in findings:
-        severity = paint(f.severity, _COLOURS.get(f.severity, ""))
-        lines.append(
-            f"{paint(f'{f.path}:{f.line}:{f.column}:', _BOLD)} {severity} [{f.rule} {f.name}] {f.message}"
-        )
-        if f.text:
-            lines.append(f"    matched: {' '.join(f.text.split())!r}")
-        for kind in f.context:
-            if kind in _NOTES and (kind != "hedged" or f.severity != "error"):
-                lines.append(paint(f"    note: {_NOTES[kind]}", _DIM))
-        if f.suggestion:
-            lines.append(f"    suggestion: {' '.join(f.suggestion.split())}")
-        for e in f.evidence[:2]:
-            lines.append(paint(f'    evidence: {e.fact} ({e.document}): "{e.quote}"', _DIM))
+    severity = paint(f.severity, _COLOURS.get(f.severity, ""))
+    lines = [
+        f"{paint(f'{f.path}:{f.line}:{f.column}:', _BOLD)} {severity} [{f.rule} {f.name}] {f.message}"
+    ]
+    if f.text:
+        lines.append(f"    matched: {' '.join(f.text.split())!r}")
+    for kind in f.context:
+        if kind in _NOTES and (kind != "hedged" or f.severity != "error"):
+            lines.append(paint(f"    note: {_NOTES[kind]}", _DIM))
+    if f.suggestion:
+        lines.append(f"    suggestion: {' '.join(f.suggestion.split())}")
+    for e in f.evidence[:2]:
+        lines.append(paint(f'    evidence: {e.fact} ({e.document}): "{e.quote}"', _DIM))
     return lines
 
 
