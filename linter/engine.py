@@ -384,14 +384,20 @@ def _parallel(engine: Engine, targets: list[str], stdin_filename: str | None, wo
     context = multiprocessing.get_context("fork")
     files = [t for t in targets if t != "-"]
     with context.Pool(workers) as pool:
-        done = (f for group in pool.imap(_lint_in_worker, _groups(files)) for f in group)
+        done = (f for group in pool.imap(_lint_in_worker, _groups(files, workers)) for f in group)
         for target in targets:
             yield engine.lint_file(target, stdin_filename) if target == "-" else next(done)
 
 
-def _groups(targets: list[str]) -> Iterator[list[str]]:
-    for i in range(0, len(targets), GROUP_FILES):
-        yield targets[i : i + GROUP_FILES]
+def _groups(targets: list[str], workers: int = 1) -> Iterator[list[str]]:
+    """Groups of ``GROUP_FILES`` files; for workers, the last few groups are smaller, so
+    that a worker left without work waits a small group, not a full one, for the other."""
+    i, total = 0, len(targets)
+    while i < total:
+        tail = workers > 1 and total - i <= 2 * workers * GROUP_FILES
+        size = GROUP_FILES // 4 if tail else GROUP_FILES
+        yield targets[i : i + size]
+        i += size
 
 
 def _lint_in_worker(paths: list[str]) -> list[list[Finding]]:

@@ -246,3 +246,17 @@ def test_a_reader_that_stops_early_is_not_an_error(tmp_path):
     assert proc.wait(timeout=60) == 1
     assert first.startswith(b"pages/p")
     assert err == ""
+
+
+@pytest.mark.parametrize("count", [0, 1, 31, 32, 33, 150, 1923])
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_files_are_grouped_each_once_in_order_with_small_groups_last(count, workers):
+    from linter.engine import GROUP_FILES, _groups
+
+    files = [f"p{i}.md" for i in range(count)]
+    groups = list(_groups(files, workers))
+    assert [f for group in groups for f in group] == files
+    assert all(0 < len(group) <= GROUP_FILES for group in groups)
+    if workers > 1 and count > 4 * workers * GROUP_FILES:
+        # the work left when a worker runs dry is a small group, not a full one
+        assert all(len(group) < GROUP_FILES for group in groups[-2 * workers :])
