@@ -446,6 +446,19 @@ def profile_lint(corpus_dir: Path, top: int = 15) -> str:
 # --------------------------------------------------------------------------------------
 
 
+def paired_ratio(floor: Series, lint: Series) -> float | None:
+    """The median, over the repetitions, of floor time / lint time of runs taken one
+    right after the other: a check on the best-of ratio when the machine's speed drifts
+    (the best floor and the best lint may come from different moments)."""
+    ratios = sorted(
+        f.seconds / g.seconds for f, g in zip(floor.runs, lint.runs) if f.ok and g.ok and g.seconds
+    )
+    if not ratios:
+        return None
+    mid = len(ratios) // 2
+    return ratios[mid] if len(ratios) % 2 else (ratios[mid - 1] + ratios[mid]) / 2
+
+
 def verdict(ok: bool | None) -> str:
     return "n/a" if ok is None else ("PASS" if ok else "MISS")
 
@@ -477,14 +490,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--mb", type=float, help="corpus size in MB (default 10, or 2 with --quick)"
     )
-    parser.add_argument("--repeat", type=int, help="throughput repetitions, best kept (default 3)")
+    parser.add_argument("--repeat", type=int, help="throughput repetitions, best kept (default 5)")
     parser.add_argument("--one-file-repeat", type=int, help="one-file repetitions (default 5)")
     parser.add_argument("--seed", type=int, default=20240601, help="corpus seed (default 20240601)")
     parser.add_argument("--profile", action="store_true", help="also run one lint under cProfile")
     args = parser.parse_args(argv)
 
     mb = args.mb or (2.0 if args.quick else 10.0)
-    reps = args.repeat or (1 if args.quick else 3)
+    reps = args.repeat or (1 if args.quick else 5)
     one_reps = args.one_file_repeat or (3 if args.quick else 5)
     OUT.mkdir(parents=True, exist_ok=True)
 
@@ -535,6 +548,7 @@ def main(argv: list[str] | None = None) -> int:
     one_ratio = lint_one.best / floor_one.best if lint_one.best and floor_one.best else None
     rss_lint, rss_floor = lint_tp.max_rss_mb, floor_tp.max_rss_mb
     rss_ratio = rss_lint / rss_floor if rss_lint and rss_floor else None
+    paired = paired_ratio(floor_tp, lint_tp)
     cpu_tp_ratio = (
         floor_tp.best_cpu / lint_tp.best_cpu if floor_tp.best_cpu and lint_tp.best_cpu else None
     )
@@ -553,6 +567,14 @@ def main(argv: list[str] | None = None) -> int:
             verdict(None if tp_ratio is None else tp_ratio >= THROUGHPUT_RATIO_MIN),
         ],
         ["  wall time (s)", fmt(lint_tp.best, ".2f"), fmt(floor_tp.best, ".2f"), "", "", ""],
+        [
+            f"  ratio of each floor run to the lint run after it (median of {reps})",
+            "",
+            "",
+            fmt(paired, ".2f"),
+            "",
+            "info",
+        ],
         [
             "  single process (--jobs 1), MB/s",
             fmt(lint1_mbs, ".3f"),
@@ -677,6 +699,7 @@ def main(argv: list[str] | None = None) -> int:
             "lint_mb_per_s": lint_mbs,
             "floor_mb_per_s": floor_mbs,
             "ratio": tp_ratio,
+            "paired_ratio_median": paired,
             "cpu_ratio": cpu_tp_ratio,
             "single_process": lint_tp1.as_dict(),
             "single_process_mb_per_s": lint1_mbs,
