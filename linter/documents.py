@@ -36,6 +36,7 @@ _SNIFF_BYTES = 8192
 CONTEXT_REACH = 200
 # A line that starts a block (list item, heading, quote, table row, tag) starts a sentence.
 _BLOCK_START = re.compile(r"[ \t]*(?:[-*+#>|]|\d+[.)]|<)")
+_STOPS = re.compile(r"[<>.!?\n]")  # the characters at which a sentence() can end
 
 
 class UsageError(Exception):
@@ -185,29 +186,35 @@ def discover(
 
 def sentence(text: str, start: int, end: int) -> str:
     """The source text of the sentence around ``text[start:end]``: it ends at a sentence
-    mark followed by space, a blank line, a line that starts a block, or a tag."""
-    lo, floor = start, max(0, start - CONTEXT_REACH)
-    while lo > floor:
-        ch = text[lo - 1]
-        if ch in "<>" or ch in ".!?" and lo < len(text) and text[lo].isspace():
+    mark followed by space, a blank line, a line that starts a block, or a tag. Only the
+    characters that can end it are looked at (found by a scan in C), nearest first."""
+    floor = max(0, start - CONTEXT_REACH)
+    lo = floor
+    for p in reversed([m.start() for m in _STOPS.finditer(text, floor, start)]):
+        ch, after = text[p], p + 1
+        if ch in "<>" or ch in ".!?" and after < len(text) and text[after].isspace():
+            lo = after
             break
         if ch == "\n":
-            previous = text.rfind("\n", 0, lo - 1) + 1
-            if not text[previous : lo - 1].strip() or _BLOCK_START.match(text, lo):
+            previous = text.rfind("\n", 0, p) + 1
+            if not text[previous:p].strip() or _BLOCK_START.match(text, after):
+                lo = after
                 break
-        lo -= 1
-    hi, ceiling = end, min(len(text), end + CONTEXT_REACH)
-    while hi < ceiling:
-        ch = text[hi]
+    ceiling = min(len(text), end + CONTEXT_REACH)
+    hi = ceiling
+    for m in _STOPS.finditer(text, end, ceiling):
+        p = m.start()
+        ch = text[p]
         if ch in "<>":
+            hi = p
             break
-        if ch in ".!?" and (hi + 1 >= len(text) or text[hi + 1].isspace()):
-            hi += 1
+        if ch in ".!?" and (p + 1 >= len(text) or text[p + 1].isspace()):
+            hi = p + 1
             break
         if ch == "\n":
-            following = text.find("\n", hi + 1)
-            line = text[hi + 1 : following if following != -1 else len(text)]
+            following = text.find("\n", p + 1)
+            line = text[p + 1 : following if following != -1 else len(text)]
             if not line.strip() or _BLOCK_START.match(line):
+                hi = p
                 break
-        hi += 1
     return text[lo:hi].strip()

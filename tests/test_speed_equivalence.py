@@ -8,7 +8,8 @@ regular expression alternation), the factored quantity expression (the plain one
 quantity reader's tries at candidate starts only (a scan of the whole window), the context
 tests on token columns (a walk over the sentence's Tokens), the one-test token specs (the
 loop over a spec's tests), the walk over one-token specs (a call per token), the bucketed
-word lookup (the binary search alone) and the lazy lexeme flags (``Doc.to_array``).
+word lookup (the binary search alone), the lazy lexeme flags (``Doc.to_array``) and the
+sentence read around a finding (a walk over every character).
 """
 
 from __future__ import annotations
@@ -367,3 +368,47 @@ def test_longest_match_walks_single_tokens_like_the_recursion(engine):
                 for k in range(len(pattern.specs) + 1):
                     got = pattern._match(k, start, lists, ends[start], strings)
                     assert got == _match_plain(pattern, k, start, lists, ends[start], strings)
+
+
+def _sentence_walk(text: str, start: int, end: int) -> str:
+    """The sentence around ``text[start:end]``, one character at a time (the reference)."""
+    from linter.documents import _BLOCK_START, CONTEXT_REACH
+
+    lo, floor = start, max(0, start - CONTEXT_REACH)
+    while lo > floor:
+        ch = text[lo - 1]
+        if ch in "<>" or ch in ".!?" and lo < len(text) and text[lo].isspace():
+            break
+        if ch == "\n":
+            previous = text.rfind("\n", 0, lo - 1) + 1
+            if not text[previous : lo - 1].strip() or _BLOCK_START.match(text, lo):
+                break
+        lo -= 1
+    hi, ceiling = end, min(len(text), end + CONTEXT_REACH)
+    while hi < ceiling:
+        ch = text[hi]
+        if ch in "<>":
+            break
+        if ch in ".!?" and (hi + 1 >= len(text) or text[hi + 1].isspace()):
+            hi += 1
+            break
+        if ch == "\n":
+            following = text.find("\n", hi + 1)
+            line = text[hi + 1 : following if following != -1 else len(text)]
+            if not line.strip() or _BLOCK_START.match(line):
+                break
+        hi += 1
+    return text[lo:hi].strip()
+
+
+def test_sentence_around_a_finding_is_the_character_walks():
+    from linter.documents import sentence
+
+    pieces = ["Safe", " ", "no side effects", ".", "!", "?", "\n", "\n\n", "- ", "# ", "1. "]
+    pieces += ["<b>", ">", "  ", "\t", "e.g.", "x" * 90, "| a |", "2) ", "…"]
+    for text in _texts(3000, 7, pieces=pieces, length=30):
+        rng = random.Random(len(text))
+        for _ in range(3):
+            start = rng.randint(0, len(text))
+            end = rng.randint(start, min(len(text), start + 20))
+            assert sentence(text, start, end) == _sentence_walk(text, start, end), repr(text)
