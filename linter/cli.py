@@ -352,12 +352,43 @@ def _emit(rendered: str | Iterable[str], output: str | None) -> bool:
             return False
         return True
     try:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.writelines(pieces)
+        _write_whole(output, pieces)
     except OSError as exc:
         print(f"claimsafe: error: {output}: cannot write report: {exc.strerror}", file=sys.stderr)
         return False
     return True
+
+
+def _write_whole(output: str, pieces: Iterable[str]) -> None:
+    """Write ``output`` so that it only ever holds a whole report: the pieces go to a
+    temporary file beside it, which replaces it at the end. A report is written while the
+    files are still being linted, so an interrupted or failed run would otherwise leave
+    half a report where the last whole one was (a CI step may read it)."""
+    import tempfile
+
+    target = os.path.realpath(output)  # through a symlink, which stays one
+    if os.path.exists(target) and not os.path.isfile(target):
+        with open(target, "w", encoding="utf-8") as handle:  # a device or a pipe: in place
+            handle.writelines(pieces)
+        return
+    if os.path.exists(target):
+        mode = os.stat(target).st_mode & 0o7777
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    fd, temporary = tempfile.mkstemp(
+        dir=os.path.dirname(target), prefix=f".{os.path.basename(target)}.", suffix=".part"
+    )
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.writelines(pieces)
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def _audit(engine, settings, args) -> int:

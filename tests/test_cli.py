@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -260,3 +261,52 @@ def test_files_are_grouped_each_once_in_order_with_small_groups_last(count, work
     if workers > 1 and count > 4 * workers * GROUP_FILES:
         # the work left when a worker runs dry is a small group, not a full one
         assert all(len(group) < GROUP_FILES for group in groups[-2 * workers :])
+
+
+def test_an_interrupted_report_leaves_the_last_whole_one_and_no_temporary_file(
+    site, capsys, monkeypatch
+):
+    from linter import reporters
+
+    code, _, _ = run(["pages", "--format", "json", "-o", "report.json"], capsys, site, monkeypatch)
+    whole = (site / "report.json").read_text()
+    assert code == 1 and json.loads(whole)["summary"]["files"] == 2
+
+    def interrupted(report, *args, **kwargs):  # Ctrl-C after the first piece is written
+        yield "{\n"
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(reporters.FORMATS, "json", interrupted)
+    code, _, err = run(
+        ["pages", "--format", "json", "-o", "report.json"], capsys, site, monkeypatch
+    )
+    assert code == 130 and err == "claimsafe: interrupted\n"
+    assert (site / "report.json").read_text() == whole
+    assert sorted(p.name for p in site.iterdir()) == ["pages", "report.json"]
+
+
+def test_a_report_file_keeps_its_mode_and_a_symlink_stays_one(site, capsys, monkeypatch):
+    umask = os.umask(0o022)
+    try:
+        run(["pages", "-o", "new.txt"], capsys, site, monkeypatch)
+        assert (site / "new.txt").stat().st_mode & 0o777 == 0o644  # as open() would make it
+        (site / "kept.txt").write_text("old")
+        (site / "kept.txt").chmod(0o600)
+        run(["pages", "-o", "kept.txt"], capsys, site, monkeypatch)
+        assert (site / "kept.txt").stat().st_mode & 0o777 == 0o600
+        assert "Found 1 finding" in (site / "kept.txt").read_text()
+    finally:
+        os.umask(umask)
+    (site / "link.txt").symlink_to(site / "kept.txt")
+    (site / "kept.txt").write_text("old")
+    run(["pages", "-o", "link.txt"], capsys, site, monkeypatch)
+    assert (site / "link.txt").is_symlink()
+    assert "Found 1 finding" in (site / "kept.txt").read_text()
+
+
+def test_a_report_to_a_missing_folder_is_one_line_exit_2(site, capsys, monkeypatch):
+    code, _, err = run(["pages", "-o", "nowhere/report.txt"], capsys, site, monkeypatch)
+    assert code == 2
+    assert err == (
+        "claimsafe: error: nowhere/report.txt: cannot write report: No such file or directory\n"
+    )
