@@ -194,7 +194,9 @@ class RuleMatcher:
                 quoted = quoted_segments[id(segment)] = segment.scope == "blockquote" or bool(
                     ATTRIBUTION.search(segment.text)
                 )
-            kinds = self.context.detect(sent, cues[sent.start], start, end, others, quoted)
+            kinds = self.context.detect(
+                sent, cues[sent.start], start, end, others, quoted, analysis.document_span(first)[1]
+            )
             actions = {rule.context[k] for k in kinds if k in rule.context}
             if "clear" in actions:
                 continue

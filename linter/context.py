@@ -3,9 +3,11 @@
 A ConText-style detector (Chapman et al.) written for marketing copy. Given a matched claim
 and its sentence it reports which context kinds hold: ``negated`` (an *outer* negation:
 the "no" inside "no side effects" is part of the match, so it never counts), ``hedged``,
-``question``, ``reported`` (attribution to someone else), ``conditional``, ``disclaimer``,
-``cited``, and ``testimonial`` (a customer quote or before/after caption). What a kind
-does to a finding (clear it, downgrade it, or nothing) is the rule's decision, not this
+``question``, ``answered`` (a question the next sentence answers yes: the claim stands),
+``reported`` (attribution to someone else), ``conditional``, ``disclaimer``, ``cited``, and
+``testimonial`` (a customer quote or before/after caption). A claim asked about and denied
+by the next sentence ("No side effects? No such thing.") is ``negated``. What a kind does
+to a finding (clear it, downgrade it, or nothing) is the rule's decision, not this
 module's: see ``Rule.context`` in the rulebook.
 
 Cues are language data in ``linter/data/context.yml``, matched once per sentence that
@@ -32,6 +34,7 @@ KINDS = (
     "negated",
     "hedged",
     "question",
+    "answered",
     "reported",
     "conditional",
     "disclaimer",
@@ -45,6 +48,13 @@ _DASHES = {"—", "–", "-", "―"}
 ATTRIBUTION = re.compile(
     r"[\"”’']?\s*[—–―-]{1,2}\s*(?:Mr|Mrs|Ms|Dr|Miss)?\.?\s*[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)?\.?(?:\s*,\s*[\w .'-]{1,40})?\s*$"
 )
+
+
+def _opening(words: list[str], not_words: list[str]) -> re.Pattern[str]:
+    """One of ``words`` as a whole word at the start, unless one of ``not_words`` is."""
+    yes = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    no = "|".join(re.escape(w) for w in not_words) or "(?!)"
+    return re.compile(rf"[\W_]*(?!(?:{no})(?!\w))(?:{yes})(?!\w)", re.IGNORECASE)
 
 
 class _once:
@@ -100,6 +110,8 @@ class ContextDetector:
             data = load_yaml(text, "linter/data/context.yml")
         self.data = data
         self.window = int(data["negation"]["window"])
+        answer = data["answer"]
+        self._answers = (_opening(answer["yes"], answer["not"]), _opening(answer["denial"], []))
         self.phrases: dict[str, list[str]] = {}
         for label, path in self._PHRASE_LABELS.items():
             node = data
@@ -182,6 +194,7 @@ class ContextDetector:
         end: int,
         claimed: tuple[tuple[int, int], ...] = (),
         quoted_segment: bool = False,
+        document_end: int | None = None,
     ) -> frozenset[str]:
         """Context kinds that hold for the claim at tokens ``[start, end)`` of ``sent``'s Doc.
 
@@ -189,12 +202,25 @@ class ContextDetector:
         effects"): their "no" is part of another claim, never an outer negation.
         ``quoted_segment`` says the claim's segment is a customer quote (a block quote, or
         text ending in a "— Name" attribution), which the sentence alone may not show.
+        ``document_end``: where the claim's document ends in the Doc's text (a Doc can hold
+        several); the sentence after a question is read for its answer only before it.
         """
-        return frozenset(self.claim(sent, cues, start, end, claimed, quoted_segment).kinds())
+        claim = self.claim(sent, cues, start, end, claimed, quoted_segment, document_end)
+        return frozenset(claim.kinds())
 
-    def claim(self, sent: Span, cues: Cues, start: int, end: int, claimed=(), quoted_segment=False):
+    def claim(
+        self,
+        sent: Span,
+        cues: Cues,
+        start: int,
+        end: int,
+        claimed=(),
+        quoted_segment=False,
+        document_end: int | None = None,
+    ):
         """The :class:`_Claim` that :meth:`detect` asks, with this Doc's token columns."""
         claim = _Claim(sent, cues, start, end, self.window, claimed, quoted_segment)
+        claim.document_end, claim.answers = document_end, self._answers
         doc = sent.doc
         if self._orths[0] is not doc:
             from linter.patterns import TokenArrays
@@ -216,6 +242,10 @@ class _Claim:
     orth: list[int]
     quote_orths: tuple[frozenset[int], frozenset[int]]
     lexemes: dict[int, tuple[bool, str, bool]]
+    # Set by ContextDetector.claim: where the claim's document ends in the Doc's text, and
+    # the expressions of a yes and of a denial at the start of an answer.
+    document_end: int | None = None
+    answers: tuple[re.Pattern[str] | None, re.Pattern[str] | None] = (None, None)
 
     def __init__(
         self, sent, cues: Cues, start, end, window, claimed=(), quoted_segment=False
@@ -226,7 +256,8 @@ class _Claim:
     def kinds(self) -> list[str]:
         tests = {
             "negated": self.negated,
-            "question": self.question,
+            "question": self.asked and not self.answered,
+            "answered": self.answered,
             "reported": self.reported,
             "conditional": self.conditional,
             "disclaimer": self.disclaimer,
@@ -273,7 +304,7 @@ class _Claim:
             if subordinate and any(t.text == "," for t in doc[e : self.start]):
                 continue
             return True
-        return bool(self._after("NEG_AFTER"))
+        return bool(self._after("NEG_AFTER")) or self.denied
 
     @_once
     def hedged(self) -> bool:
@@ -284,15 +315,41 @@ class _Claim:
         return not intensified and bool(self._before("HEDGE_BEFORE") or self._after("HEDGE_AFTER"))
 
     @_once
-    def question(self) -> bool:
+    def ends_in_question_mark(self) -> bool:
         sent = self.sent
         last = sent.end - 1
         while last > sent.start and sent.doc[last].is_space:
             last -= 1
-        if sent.doc[last].text != "?":
+        return sent.doc[last].text == "?"
+
+    @_once
+    def asked(self) -> bool:
+        """Is the claim's sentence a question about it (see ``question`` in context.yml)?"""
+        if not self.ends_in_question_mark:
             return False
-        first = next((t for t in sent if t.is_alpha), None)
+        first = next((t for t in self.sent if t.is_alpha), None)
         return first is not None and any(s == first.i for s, _ in self.cues.get("Q_OPENER"))
+
+    @_once
+    def answered(self) -> bool:
+        """Is the claim's sentence a question that the next sentence of its document
+        answers yes ("Is it painless? Yes.")? Then the copy makes the claim itself."""
+        return self.asked and self._answer_opens(self.answers[0])
+
+    @_once
+    def denied(self) -> bool:
+        """Is the claim asked about ("No side effects?") and denied by the next sentence
+        of its document ("No such thing.")? Then the copy says the claim is false."""
+        return self.ends_in_question_mark and self._answer_opens(self.answers[1])
+
+    def _answer_opens(self, opening: re.Pattern[str] | None) -> bool:
+        doc, after = self.sent.doc, self.sent.end
+        if opening is None or after >= len(doc):
+            return False
+        begin = doc[after].idx
+        end = len(doc.text) if self.document_end is None else self.document_end
+        # An answer's opening is a few words: the start of the next sentence is all that is read.
+        return begin < end and opening.match(doc.text, begin, min(end, begin + 40)) is not None
 
     @_once
     def reported(self) -> bool:

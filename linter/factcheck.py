@@ -549,7 +549,13 @@ class FactChecker:
                 sent = doc[sent_tokens[k] : end_token]
                 if k not in cues:
                     cues[k] = self.context.cues(sent)
-                kinds = self.context.detect(sent, cues[k], span.start, span.end)
+                kinds = self.context.detect(
+                    sent,
+                    cues[k],
+                    span.start,
+                    span.end,
+                    document_end=analysis.document_span(q.start)[1],
+                )
                 actions = {check.rule.context[c] for c in kinds if c in check.rule.context}
                 if "clear" in actions:
                     continue

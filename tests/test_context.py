@@ -89,6 +89,54 @@ def test_a_rhetorical_question_does_not_clear(lint):
     assert fires(lint, "Want guaranteed results? Book today.", "guarantee")
 
 
+@pytest.mark.parametrize(
+    "text,category",
+    [
+        (
+            "## Is scalp mesotherapy painless?\n\nYes. Most clients feel a light scratch.\n",
+            "painless",
+        ),
+        ("Does mesotherapy cure baldness? Absolutely, in as few as six sessions.", "cure"),
+        (
+            "### Is the treatment safe?\n\n**Of course!** Our nurses are fully trained.\n",
+            "safety-absolute",
+        ),
+        ("Are the results permanent? Definitely: once the hair is back, it stays.", "permanence"),
+        ("Is it FDA approved? Yes!", "regulatory"),
+        ("Are results guaranteed? 100%. Ask about our promise.", "guarantee"),
+    ],
+)
+def test_a_question_the_copy_answers_yes_is_its_claim(lint, text, category):
+    found = [f for f in lint(text, "markdown", "faq.md") if f.category == category]
+    assert found, text
+    assert "answered" in found[0].context and "question" not in found[0].context
+
+
+@pytest.mark.parametrize(
+    "text,category",
+    [
+        ("Does mesotherapy cure baldness? No. It can slow shedding in some people.", "cure"),
+        ("## Is scalp mesotherapy painless?\n\nNot quite: most people feel a sting.\n", "painless"),
+        ("Is hair mesotherapy painless? Yes and no: it stings for a minute.", "painless"),
+        ("Are the results permanent? Sadly, hair loss usually carries on.", "permanence"),
+        ("Is the treatment safe?", "safety-absolute"),
+        ("Is it safe? Yesterday's patient asked the same thing.", "safety-absolute"),
+    ],
+)
+def test_a_question_answered_otherwise_still_clears(lint, text, category):
+    assert not fires(lint, text, category)
+
+
+def test_the_answer_is_read_only_in_the_questions_own_document(engine):
+    from linter.documents import Document
+
+    question = Document("faq.md", "## Is scalp mesotherapy painless?\n", "markdown")
+    other = Document("news.md", "Yes, the clinic has moved to a new address.\n", "markdown")
+    alone, shared = engine.lint_document(question), engine.lint_documents([question, other])[0]
+    assert not [f for f in alone if f.category == "painless"]
+    assert shared == alone
+
+
 # -- attribution -----------------------------------------------------------------------------
 
 
@@ -147,3 +195,23 @@ def test_testimonials_and_captions_still_fire(lint, text, category):
     found = [f for f in lint(text) if f.category == category]
     assert found
     assert "testimonial" in found[0].context or text.startswith("Patients")
+
+
+@pytest.mark.parametrize(
+    "text,category",
+    [
+        ("No side effects? No such thing. Every injection carries some risk.", "safety-absolute"),
+        ("Completely painless? Not quite: expect a few seconds of stinging.", "painless"),
+        ("## Permanent results?\n\nThat's a myth. Hair loss usually carries on.\n", "permanence"),
+        ("Guaranteed results? Far from it, and anyone who promises them is guessing.", "guarantee"),
+    ],
+)
+def test_a_claim_asked_about_and_denied_by_the_next_sentence_is_negated(lint, text, category):
+    assert not fires(lint, text, category)
+
+
+def test_a_rhetorical_question_answered_with_more_copy_still_fires(lint):
+    assert fires(
+        lint, "No side effects? No downtime? Book your first session today.", "safety-absolute"
+    )
+    assert fires(lint, "Want guaranteed results? Not sure yet? Call us.", "guarantee")

@@ -32,6 +32,7 @@ RANKING_LIMIT = 100
 _NOTES = {
     "testimonial": "In a testimonial or caption: still the advertiser's claim.",
     "hedged": "Hedged, so reported at lower severity.",
+    "answered": "A question the copy answers yes: the claim is the copy's own.",
     SITE_CHROME: "In the site's navigation, header or footer: one claim of the whole site, "
     "reported on the first page it was found on.",
 }

@@ -19,6 +19,7 @@ _DIM, _BOLD, _RESET = "\033[2m", "\033[1m", "\033[0m"
 _NOTES = {
     "testimonial": "in a testimonial or caption: still the advertiser's claim",
     "hedged": "hedged, so reported at lower severity",
+    "answered": "a question the copy answers yes: the claim is the copy's own",
     SITE_CHROME: "in the site's navigation, header or footer: reported once for the site",
 }
 
