@@ -195,7 +195,13 @@ class RuleMatcher:
                     ATTRIBUTION.search(segment.text)
                 )
             kinds = self.context.detect(
-                sent, cues[sent.start], start, end, others, quoted, analysis.document_span(first)[1]
+                sent,
+                cues[sent.start],
+                start,
+                end,
+                others,
+                quoted,
+                (analysis.text, analysis.document_span(first)[1]),
             )
             actions = {rule.context[k] for k in kinds if k in rule.context}
             if "clear" in actions:

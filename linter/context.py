@@ -194,7 +194,7 @@ class ContextDetector:
         end: int,
         claimed: tuple[tuple[int, int], ...] = (),
         quoted_segment: bool = False,
-        document_end: int | None = None,
+        document: tuple[str, int] | None = None,
     ) -> frozenset[str]:
         """Context kinds that hold for the claim at tokens ``[start, end)`` of ``sent``'s Doc.
 
@@ -202,10 +202,11 @@ class ContextDetector:
         effects"): their "no" is part of another claim, never an outer negation.
         ``quoted_segment`` says the claim's segment is a customer quote (a block quote, or
         text ending in a "— Name" attribution), which the sentence alone may not show.
-        ``document_end``: where the claim's document ends in the Doc's text (a Doc can hold
-        several); the sentence after a question is read for its answer only before it.
+        ``document``: the Doc's text and where the claim's document ends in it (a Doc can
+        hold several): the sentence after a question is read for its answer only before
+        that end (without it, no answer is read).
         """
-        claim = self.claim(sent, cues, start, end, claimed, quoted_segment, document_end)
+        claim = self.claim(sent, cues, start, end, claimed, quoted_segment, document)
         return frozenset(claim.kinds())
 
     def claim(
@@ -216,11 +217,11 @@ class ContextDetector:
         end: int,
         claimed=(),
         quoted_segment=False,
-        document_end: int | None = None,
+        document: tuple[str, int] | None = None,
     ):
         """The :class:`_Claim` that :meth:`detect` asks, with this Doc's token columns."""
         claim = _Claim(sent, cues, start, end, self.window, claimed, quoted_segment)
-        claim.document_end, claim.answers = document_end, self._answers
+        claim.document, claim.answers = document, self._answers
         doc = sent.doc
         if self._orths[0] is not doc:
             from linter.patterns import TokenArrays
@@ -242,9 +243,10 @@ class _Claim:
     orth: list[int]
     quote_orths: tuple[frozenset[int], frozenset[int]]
     lexemes: dict[int, tuple[bool, str, bool]]
-    # Set by ContextDetector.claim: where the claim's document ends in the Doc's text, and
-    # the expressions of a yes and of a denial at the start of an answer.
-    document_end: int | None = None
+    # Set by ContextDetector.claim: the Doc's text and where the claim's document ends in
+    # it (``Doc.text`` would join every token again), and the expressions of a yes and of a
+    # denial at the start of an answer.
+    document: tuple[str, int] | None = None
     answers: tuple[re.Pattern[str] | None, re.Pattern[str] | None] = (None, None)
 
     def __init__(
@@ -344,12 +346,12 @@ class _Claim:
 
     def _answer_opens(self, opening: re.Pattern[str] | None) -> bool:
         doc, after = self.sent.doc, self.sent.end
-        if opening is None or after >= len(doc):
+        if opening is None or self.document is None or after >= len(doc):
             return False
+        text, end = self.document
         begin = doc[after].idx
-        end = len(doc.text) if self.document_end is None else self.document_end
         # An answer's opening is a few words: the start of the next sentence is all that is read.
-        return begin < end and opening.match(doc.text, begin, min(end, begin + 40)) is not None
+        return begin < end and opening.match(text, begin, min(end, begin + 40)) is not None
 
     @_once
     def reported(self) -> bool:

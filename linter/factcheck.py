@@ -554,7 +554,7 @@ class FactChecker:
                     cues[k],
                     span.start,
                     span.end,
-                    document_end=analysis.document_span(q.start)[1],
+                    document=(text, analysis.document_span(q.start)[1]),
                 )
                 actions = {check.rule.context[c] for c in kinds if c in check.rule.context}
                 if "clear" in actions:
