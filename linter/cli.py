@@ -367,19 +367,26 @@ def _write_whole(output: str, pieces: Iterable[str]) -> None:
     import tempfile
 
     target = os.path.realpath(output)  # through a symlink, which stays one
-    if os.path.exists(target) and not os.path.isfile(target):
-        with open(target, "w", encoding="utf-8") as handle:  # a device or a pipe: in place
+    exists = os.path.exists(target)
+    try:
+        if exists and not os.path.isfile(target):
+            raise IsADirectoryError  # a device or a pipe (or a folder: open() says so)
+        fd, temporary = tempfile.mkstemp(
+            dir=os.path.dirname(target), prefix=f".{os.path.basename(target)}.", suffix=".part"
+        )
+    except OSError:
+        if not exists:
+            raise  # no folder, or no right to create the file there
+        # A device, a pipe, or a file we may write in a folder we may not: in place.
+        with open(target, "w", encoding="utf-8") as handle:
             handle.writelines(pieces)
         return
-    if os.path.exists(target):
+    if exists:
         mode = os.stat(target).st_mode & 0o7777
     else:
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
-    fd, temporary = tempfile.mkstemp(
-        dir=os.path.dirname(target), prefix=f".{os.path.basename(target)}.", suffix=".part"
-    )
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.writelines(pieces)

@@ -310,3 +310,22 @@ def test_a_report_to_a_missing_folder_is_one_line_exit_2(site, capsys, monkeypat
     assert err == (
         "claimsafe: error: nowhere/report.txt: cannot write report: No such file or directory\n"
     )
+
+
+def test_a_writable_report_in_a_folder_without_room_for_another_file_is_written_in_place(
+    site, capsys, monkeypatch
+):
+    import tempfile
+
+    def refused(*args, **kwargs):  # as in a read-only folder (root may write anywhere)
+        raise PermissionError(13, "Permission denied")
+
+    (site / "report.txt").write_text("old")
+    monkeypatch.setattr(tempfile, "mkstemp", refused)
+    code, _, err = run(["pages", "-o", "report.txt"], capsys, site, monkeypatch)
+    assert code == 1 and err == ""
+    assert "Found 1 finding" in (site / "report.txt").read_text()
+    code, _, err = run(["pages", "-o", "new.txt"], capsys, site, monkeypatch)
+    assert (
+        code == 2 and err == "claimsafe: error: new.txt: cannot write report: Permission denied\n"
+    )
