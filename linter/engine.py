@@ -2,10 +2,11 @@
 
 One document flows through: extract segments from its markup, read its suppression
 directives, analyse the segments with the NLP pipeline, match the rules with context,
-check the copy against the fact base (quantities, then the page's disclosures), map every
-hit from segment characters back to source offsets with the cited facts' evidence, and
-pass the findings through small filters (per-path selection and severity, suppression,
-de-duplication, ordering, unused suppressions). A file whose findings are cached costs no
+find the claims made by answering a question, check the copy against the fact base
+(quantities, then the page's disclosures), map every hit from segment characters back to
+source offsets with the cited facts' evidence, and pass the findings through small
+filters (per-path selection and severity, suppression, de-duplication, ordering, unused
+suppressions). A file whose findings are cached costs no
 NLP, and spaCy is imported only when the first document actually needs analysing. Files
 are linted in groups whose small documents share spaCy Docs (``lint_documents``), each
 still getting exactly the findings it gets alone.
@@ -113,12 +114,14 @@ class Engine:
     @property
     def matcher(self) -> RuleMatcher:
         if self._matcher is None:
+            from linter.answers import AnswerCheck
             from linter.checks import RuleMatcher
             from linter.factcheck import DisclosureCheck, FactChecker
             from linter.nlp import pipeline
 
             self._matcher = RuleMatcher(self.rulebook, pipeline())
             self._facts = FactChecker(self.rulebook.rules, self.factbase, self._matcher.context)
+            self._answers = AnswerCheck(self.rulebook.rules)
             self._disclosure = DisclosureCheck(self.rulebook.rules, self.factbase)
         return self._matcher
 
@@ -225,7 +228,12 @@ class Engine:
                 matcher = self.matcher
                 for analysis in pipeline().analyse_documents([p.segments for p in analysed]):
                     owner = {id(s): i for s, i in zip(analysis.segments, analysis.documents)}
-                    for hit in (*matcher.hits(analysis), *self._facts.hits(analysis)):
+                    hits = (
+                        *matcher.hits(analysis),
+                        *self._facts.hits(analysis),
+                        *self._answers.hits(analysis),
+                    )
+                    for hit in hits:
                         analysed[owner[id(hit.segment)]].hits.append(hit)
             return [self._findings(page) for page in pages]
         finally:

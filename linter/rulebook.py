@@ -82,6 +82,7 @@ _OPTIONAL = ("patterns", "check", "polarity", "exceptions", "context", "facts", 
 CHECKS = {
     "quantity": {"quantity", "near", "before", "unless", "ordinal", "tolerance", "direction"},
     "disclosure": {"disclosure"},
+    "answer": {"answer", "question", "unless"},
 }
 _TOKEN_ATTRS = {
     "NORM",
@@ -334,7 +335,8 @@ def _check_spec(path: str, data: LineDict) -> dict | None:
         raise RuleError(
             path,
             line,
-            f"unknown key {sorted(unknown)[0]!r} in a {kind} check (known: {', '.join(sorted(CHECKS[kind]))})",
+            f"unknown key {sorted(unknown)[0]!r} in {'an' if kind[0] in 'aeiou' else 'a'} {kind} "
+            f"check (known: {', '.join(sorted(CHECKS[kind]))})",
         )
     if kind == "quantity":
         if not isinstance(spec.get("near"), list) or not spec["near"]:
@@ -350,6 +352,21 @@ def _check_spec(path: str, data: LineDict) -> dict | None:
             raise RuleError(path, line, "tolerance must be a number from 0 to 1")
     if kind == "disclosure" and spec["disclosure"] not in ("contraindication", "side-effect"):
         raise RuleError(path, line, "disclosure must be 'contraindication' or 'side-effect'")
+    if kind == "answer":
+        for key in ("answer", "question", "unless"):
+            words = spec.get(key, [] if key == "unless" else None)
+            if (
+                not isinstance(words, list)
+                or not all(isinstance(w, str) and w.strip() for w in words)
+                or (key != "unless" and not words)
+            ):
+                raise RuleError(
+                    path,
+                    spec.line_of(key) if key in spec else line,
+                    f"an answer check needs '{key}': a list of words"
+                    if key != "unless"
+                    else "unless must be a list of words",
+                )
     return {"kind": kind, **dict(spec)}
 
 

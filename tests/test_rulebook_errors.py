@@ -56,6 +56,24 @@ def test_good_rule_loads(tmp_path):
         (('references: ["CAP Code 12.1"]\n', ""), 1, "missing required key 'references'"),
         (("code: CS198", "code: CS198\ncode: CS197"), 2, "duplicate key 'code'"),
         (("patterns:", "patterns: ["), 10, "invalid YAML"),
+        (
+            ('patterns:\n  - "cures baldness"', "check:\n  answer: [no]\n  question: []"),
+            12,
+            "an answer check needs 'question'",
+        ),
+        (
+            (
+                'patterns:\n  - "cures baldness"',
+                "check:\n  answer: [no]\n  question: [cure]\n  unless: x",
+            ),
+            13,
+            "unless must be a list of words",
+        ),
+        (
+            ('patterns:\n  - "cures baldness"', "check:\n  answer: [no]\n  ask: [cure]"),
+            10,
+            "unknown key 'ask' in an answer check",
+        ),
     ],
 )
 def test_bad_rule_names_file_and_line(tmp_path, change, line, message):
