@@ -90,23 +90,26 @@ class AnswerCheck:
             if k in done or k + 1 >= len(bounds) - 1:
                 continue  # a sentence with two marks, or no sentence after it
             done.add(k)
+            begin = bounds[k + 1]
+            end = min(bounds[k + 2], analysis.document_span(bounds[k])[1])
+            if begin >= end:
+                continue  # the next sentence is another document's
+            # Most answers open with none of the openings: that is tried first.
+            answer = text[begin:end]
+            opened = [
+                (rule, topic, found, unless)
+                for rule, topic, opening, unless in self.checks
+                if (found := opening.match(answer, 0, _OPENING_REACH)) is not None
+            ]
+            if not opened:
+                continue
             question = text[bounds[k] : bounds[k + 1]]
             if question.rstrip(_CLOSERS)[-1:] != "?" or _NEGATION.search(question):
                 continue
-            document_end = analysis.document_span(bounds[k])[1]
-            begin, end = bounds[k + 1], min(bounds[k + 2], document_end)
-            if begin >= end:
-                continue  # the next sentence is another document's
-            answer = text[begin:end]
-            for rule, topic, opening, unless in self.checks:
-                if not topic.search(question):
-                    continue
-                found = opening.match(answer, 0, _OPENING_REACH)
-                if found is None or (unless is not None and unless.search(answer)):
-                    continue
-                yield self._hit(
-                    rule, analysis, begin + found.start("answer"), begin + found.end("answer")
-                )
+            for rule, topic, found, unless in opened:
+                if topic.search(question) and not (unless is not None and unless.search(answer)):
+                    start, stop = begin + found.start("answer"), begin + found.end("answer")
+                    yield self._hit(rule, analysis, start, stop)
 
     @staticmethod
     def _hit(rule: Rule, analysis: Analysis, start: int, end: int) -> Hit:
