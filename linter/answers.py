@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from linter.checks import Hit
+from linter.context import opening
 
 if TYPE_CHECKING:
     from linter.nlp import Analysis
@@ -50,12 +51,6 @@ def _words(words: list[str]) -> re.Pattern[str]:
     return re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE)
 
 
-def _opening(words: list[str]) -> re.Pattern[str]:
-    """One of ``words`` opening a text as a whole answer: then punctuation or the end."""
-    forms = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"[\W_]*?(?P<answer>{forms})(?=\s*(?:[.!,;:—–…)]|-\s|$))", re.IGNORECASE)
-
-
 class AnswerCheck:
     """The ``answer`` check rules, searched in each analysed chunk."""
 
@@ -64,7 +59,7 @@ class AnswerCheck:
             (
                 rule,
                 _words(rule.check["question"]),
-                _opening(rule.check["answer"]),
+                opening(rule.check["answer"], whole=True),
                 _words(rule.check["unless"]) if rule.check.get("unless") else None,
             )
             for rule in rules
@@ -109,10 +104,7 @@ class AnswerCheck:
             for rule, topic, found, unless in opened:
                 if topic.search(question) and not (unless is not None and unless.search(answer)):
                     start, stop = begin + found.start("answer"), begin + found.end("answer")
-                    yield self._hit(rule, analysis, start, stop)
-
-    @staticmethod
-    def _hit(rule: Rule, analysis: Analysis, start: int, end: int) -> Hit:
-        k = bisect_right(analysis.starts, start) - 1
-        segment, offset = analysis.segments[k], analysis.starts[k]
-        return Hit(rule, segment, start - offset, end - offset, rule.severity, frozenset())
+                    segment, offset = analysis.segment_at(start)
+                    yield Hit(
+                        rule, segment, start - offset, stop - offset, rule.severity, frozenset()
+                    )

@@ -180,8 +180,7 @@ class RuleMatcher:
         for start, end, index in sorted(chosen):
             rule = self.rules[index]
             first = idx[start]
-            seg_index = bisect_right(analysis.starts, first) - 1
-            segment, seg_start = analysis.segments[seg_index], analysis.starts[seg_index]
+            segment, seg_start = analysis.segment_at(first)
             if rule.scopes is not None and segment.scope not in rule.scopes:
                 continue
             sent = doc[slice(*sentences.around(start))]

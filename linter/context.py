@@ -50,11 +50,14 @@ ATTRIBUTION = re.compile(
 )
 
 
-def _opening(words: list[str], not_words: list[str]) -> re.Pattern[str]:
-    """One of ``words`` as a whole word at the start, unless one of ``not_words`` is."""
+def opening(words: list[str], not_words: list[str] = (), whole: bool = False) -> re.Pattern[str]:
+    """One of ``words`` (group ``answer``) as a whole word opening an answer, after any
+    punctuation, unless one of ``not_words`` opens it; ``whole``: as the whole answer,
+    followed by punctuation or the end ("No." and "No, never", but not "No more than")."""
     yes = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
     no = "|".join(re.escape(w) for w in not_words) or "(?!)"
-    return re.compile(rf"[\W_]*(?!(?:{no})(?!\w))(?:{yes})(?!\w)", re.IGNORECASE)
+    after = r"(?=\s*(?:[.!,;:—–…)]|-\s|$))" if whole else r"(?!\w)"
+    return re.compile(rf"[\W_]*?(?!(?:{no})(?!\w))(?P<answer>{yes}){after}", re.IGNORECASE)
 
 
 class _once:
@@ -111,7 +114,7 @@ class ContextDetector:
         self.data = data
         self.window = int(data["negation"]["window"])
         answer = data["answer"]
-        self._answers = (_opening(answer["yes"], answer["not"]), _opening(answer["denial"], []))
+        self._answers = (opening(answer["yes"], answer["not"]), opening(answer["denial"]))
         self.phrases: dict[str, list[str]] = {}
         for label, path in self._PHRASE_LABELS.items():
             node = data

@@ -564,11 +564,10 @@ class FactChecker:
                     if "downgrade" in actions
                     else check.rule.severity
                 )
-                seg = bisect_right(analysis.starts, q.start) - 1
-                seg_start = analysis.starts[seg]
+                segment, seg_start = analysis.segment_at(q.start)
                 yield Hit(
                     check.rule,
-                    analysis.segments[seg],
+                    segment,
                     q.start - seg_start,
                     q.end - seg_start,
                     severity,

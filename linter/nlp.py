@@ -106,6 +106,11 @@ class Analysis:
     # From analyse_documents: which of its documents each of ``segments`` belongs to.
     documents: Sequence[int] = ()
 
+    def segment_at(self, offset: int) -> tuple[Segment, int]:
+        """The segment that holds ``offset`` of ``text``, and where that segment starts."""
+        k = bisect_right(self.starts, offset) - 1
+        return self.segments[k], self.starts[k]
+
     def document_span(self, offset: int) -> tuple[int, int]:
         """Start and end in ``text`` of the document that holds ``offset``."""
         bounds = self.bounds
